@@ -1,0 +1,149 @@
+# redisha: one Makefile for the whole tree; every output goes under build/.
+# `make help` lists the targets. V=1 prints full commands, SANITIZE=1
+# builds the userspace programs with ASan+UBSan into build/sanitize/.
+
+PYTHON := /usr/bin/python3
+BUILD := build
+BPF_OUT := $(BUILD)/bpf
+ifeq ($(SANITIZE),1)
+USER_OUT := $(BUILD)/sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+else
+USER_OUT := $(BUILD)
+SAN_FLAGS :=
+endif
+# Test programs always run under ASan+UBSan: they are where bugs show.
+TEST_OUT := $(BUILD)/tests
+TEST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-8s %s\n'
+endif
+
+CC := gcc
+CLANG := clang
+BPFTOOL := bpftool
+WARN := -Wall -Wextra -Werror
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Icontroller/common -I$(BPF_OUT)
+# libbpf and libxdp are probed by pkg-config once the deps are installed.
+LIBS_BPF = $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LIBS_TEST := -lcmocka
+
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 $(WARN) \
+	-Wno-unused-parameter -Iinclude -I$(BUILD)
+BPF_HEADERS := $(wildcard bpf/*.h) include/redisha/abi.h
+BPF_OBJS := $(BPF_OUT)/redisha.bpf.o $(BPF_OUT)/xdp_pass.bpf.o
+SKEL := $(BPF_OUT)/redisha.skel.h
+
+COMMON_SRCS := controller/common/config.c
+COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
+
+UNIT_TESTS := $(TEST_OUT)/unit/test_config
+BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_smoke
+
+.PHONY: all help deps bpf tests clean test test-unit test-bpf test-e2e \
+	lab-up lab-down lab-status demo
+
+all: bpf tests
+
+help:
+	@echo 'make            build everything into build/ (V=1: full commands)'
+	@echo 'make deps       install build and test dependencies (Debian apt)'
+	@echo 'make SANITIZE=1 build userspace with ASan+UBSan'
+	@echo 'make test       deps, build, then every suite'
+	@echo 'make test-unit  cmocka unit tests'
+	@echo 'make test-bpf   XDP program tests through BPF_PROG_TEST_RUN'
+	@echo 'make test-e2e   end-to-end tests on the namespace lab (pytest)'
+	@echo 'make lab-up     start the lab: namespaces, Redis, Sentinels'
+	@echo 'make lab-down   stop the lab and remove everything it made'
+	@echo 'make lab-status print the fleet'
+	@echo 'make demo       bring the lab up, show it, take it down'
+	@echo 'make clean      remove build/'
+
+deps:
+	$(Q)bash tests/deps.sh
+
+# ---- BPF ------------------------------------------------------------------
+
+bpf: $(BPF_OBJS) $(SKEL)
+
+# BTF of the running kernel; CO-RE relocates against the target kernel's.
+$(BUILD)/vmlinux.h:
+	$(say) GEN $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) $(BUILD)/vmlinux.h
+	$(say) CLANG $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o Makefile
+	$(say) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,_bpf,$(@F)) > $@.tmp
+	$(Q)mv $@.tmp $@
+
+# ---- tests ----------------------------------------------------------------
+
+tests: $(UNIT_TESTS) $(BPF_TESTS)
+
+$(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(COMMON_HDRS)
+	$(say) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(COMMON_SRCS) -o $@ $(LIBS_TEST)
+
+$(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c tests/bpf/packet.c tests/bpf/packet.h \
+		$(SKEL) $(COMMON_HDRS)
+	$(say) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) -Itests/bpf $< tests/bpf/packet.c -o $@ \
+		$(LIBS_BPF) $(LIBS_TEST)
+
+# `make test` installs and builds what is missing, runs every suite, and
+# fails if any suite failed (each prints its own summary).
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)status=0; \
+	for suite in test-unit test-bpf test-e2e; do \
+		echo "==== $$suite"; \
+		$(MAKE) --no-print-directory $$suite || status=1; \
+	done; \
+	if [ $$status = 0 ]; then echo '==== all suites passed'; \
+	else echo '==== FAILED: see the suites above'; fi; \
+	exit $$status
+
+test-unit: $(UNIT_TESTS)
+	$(Q)status=0; for t in $^; do $$t || status=1; done; exit $$status
+
+test-bpf: $(BPF_TESTS)
+	$(Q)status=0; for t in $^; do $$t || status=1; done; exit $$status
+
+test-e2e: bpf
+	$(Q)$(PYTHON) -m pytest -v tests/e2e
+
+# ---- lab ------------------------------------------------------------------
+
+lab-up: bpf
+	$(Q)$(PYTHON) tests/lab/lab.py up
+
+lab-down:
+	$(Q)$(PYTHON) tests/lab/lab.py down
+
+lab-status:
+	$(Q)$(PYTHON) tests/lab/lab.py status
+
+# Until the gateway exists, the demo shows the lab it will run on.
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(PYTHON) tests/lab/lab.py up; status=$$?; \
+	$(PYTHON) tests/lab/lab.py down || status=1; exit $$status
+
+clean:
+	rm -rf $(BUILD)

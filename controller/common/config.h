@@ -1,0 +1,165 @@
+/*
+ * config: the redisha configuration file (docs/configuration.md).
+ *
+ * One directive a line, in the style of redis.conf: a directive name, then
+ * arguments separated by blanks; "double quotes" group an argument (with \"
+ * and \\ escapes); a '#' that starts an argument starts a comment. Every
+ * table is fixed-size (limits from include/redisha/abi.h), so loading a file
+ * allocates nothing and a struct config is freed by letting it go.
+ */
+#ifndef REDISHA_CONFIG_H
+#define REDISHA_CONFIG_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "redisha/abi.h"
+
+#define CONFIG_MAX_INTERFACES 8
+#define CONFIG_MAX_SENTINELS 16
+#define CONFIG_MAX_VRRP_PEERS 8
+#define CONFIG_IFNAME_MAX 16 /* IFNAMSIZ */
+#define CONFIG_INSTANCE_MAX 64
+#define CONFIG_PASSWORD_MAX 512
+#define CONFIG_ERR_MAX 512 /* enough for "path:line: reason" */
+#define CONFIG_SLOTS 16384 /* Redis Cluster hash slots */
+
+/* An IPv4 endpoint; both fields in network order, as the maps keep them. */
+struct config_endpoint {
+	uint32_t addr;
+	uint16_t port;
+};
+
+struct config_prefix {
+	uint32_t addr; /* network order, host bits zero */
+	uint8_t len;
+	uint8_t action; /* enum rh_acl_action */
+};
+
+struct config_shard {
+	char name[RH_SHARD_NAME_MAX]; /* the Sentinel master name */
+	uint16_t port;		      /* shard port on the VIP, host order */
+	uint32_t weight;	      /* ketama weight, default 1 */
+	bool has_slots;		      /* slots FIRST-LAST given */
+	uint16_t slot_first, slot_last;
+	int line; /* where it was declared, for later errors */
+};
+
+enum config_distribution {
+	CONFIG_DIST_SLOTS = 0, /* CRC16 mod 16384, contiguous ranges */
+	CONFIG_DIST_KETAMA,    /* twemproxy-compatible ring */
+};
+
+/* twemproxy's hash functions, for `distribution ketama HASH`. */
+enum config_hash {
+	CONFIG_HASH_FNV1A_64 = 0,
+	CONFIG_HASH_FNV1_64,
+	CONFIG_HASH_FNV1A_32,
+	CONFIG_HASH_FNV1_32,
+	CONFIG_HASH_MD5,
+	CONFIG_HASH_CRC16,
+	CONFIG_HASH_CRC32,
+	CONFIG_HASH_CRC32A,
+	CONFIG_HASH_HSIEH,
+	CONFIG_HASH_MURMUR,
+	CONFIG_HASH_JENKINS,
+	CONFIG_HASH_ONE_AT_A_TIME,
+};
+
+enum config_xdp_mode { CONFIG_XDP_NATIVE = 0, CONFIG_XDP_GENERIC };
+enum config_role { CONFIG_ROLE_ACTIVE = 0, CONFIG_ROLE_BACKUP };
+enum config_follow { CONFIG_FOLLOW_SWITCH_MASTER = 0, CONFIG_FOLLOW_PROMOTED };
+enum config_log_level {
+	CONFIG_LOG_DEBUG = 0,
+	CONFIG_LOG_INFO,
+	CONFIG_LOG_WARNING,
+	CONFIG_LOG_ERROR,
+};
+
+struct config_vrrp {
+	bool enabled;
+	uint8_t vrid;	    /* 1..255 */
+	uint8_t priority;   /* 1..255, 255 = address owner */
+	uint32_t advert_ms; /* multiple of 10 (centiseconds on the wire) */
+	bool preempt;
+	uint32_t track_sentinel_decrement; /* 0: no tracking */
+	uint32_t peers[CONFIG_MAX_VRRP_PEERS]; /* unicast peers, network order */
+	size_t npeers;
+};
+
+struct config {
+	char path[256]; /* the file it was read from */
+	char instance[CONFIG_INSTANCE_MAX];
+
+	char interfaces[CONFIG_MAX_INTERFACES][CONFIG_IFNAME_MAX];
+	size_t ninterfaces;
+	enum config_xdp_mode xdp_mode;
+
+	uint32_t vips[RH_MAX_VIPS]; /* network order */
+	size_t nvips;
+	uint16_t proxy_port; /* host order; 0: no proxy service */
+
+	struct config_shard shards[RH_MAX_SHARDS];
+	size_t nshards;
+	enum config_distribution distribution;
+	enum config_hash hash;
+
+	struct config_endpoint sentinels[CONFIG_MAX_SENTINELS];
+	size_t nsentinels;
+	enum config_follow sentinel_follow;
+	uint32_t reconcile_ms;
+
+	struct config_prefix acl[RH_MAX_ACL_RULES];
+	size_t nacl;
+
+	uint32_t snat_addr; /* network order; 0: the back interface's address */
+	uint16_t snat_port_min, snat_port_max; /* host order */
+	uint32_t flow_timeout_ms;
+	uint32_t closing_timeout_ms;
+
+	enum config_role role;
+	uint32_t deadman_ms;
+	uint32_t garp_count;
+	uint32_t garp_interval_ms;
+	struct config_vrrp vrrp;
+
+	char requirepass[CONFIG_PASSWORD_MAX];
+	bool has_metrics;
+	struct config_endpoint metrics;
+
+	enum config_log_level log_level;
+	bool log_syslog;
+};
+
+/*
+ * Fill `cfg` with the defaults of every directive (docs/configuration.md).
+ * Cannot fail.
+ */
+void config_init(struct config *cfg);
+
+/*
+ * Read `path` into `cfg`, which config_load initialises first. Returns 0, or
+ * -EINVAL for a bad configuration and -errno when the file cannot be read;
+ * then `err` holds "path:line: reason" (or "path: reason" for what concerns
+ * the whole file) and `cfg` must not be used.
+ */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/*
+ * Parse `text` as if it were the contents of the file `name`; same contract
+ * as config_load. For tests and for configuration passed on a command line.
+ */
+int config_parse(struct config *cfg, const char *name, const char *text,
+		 char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* The slots of shard `i`: its configured range, or its share of an even split. */
+void config_shard_slots(const struct config *cfg, size_t i, uint16_t *first,
+			uint16_t *last);
+
+/* Names for enum values, as written in the file. */
+const char *config_hash_name(enum config_hash hash);
+
+#endif /* REDISHA_CONFIG_H */

@@ -1,0 +1,191 @@
+/*
+ * redisha ABI: everything the XDP program and userspace share.
+ *
+ * Map names, pin layout, map key/value structs, the statistics counters and
+ * the limits that size the maps. Both sides include this one header, so a
+ * change here is a change of the ABI: bump RH_ABI_VERSION with it. Every
+ * struct has fixed-width fields, explicit padding and a size assertion, so
+ * clang's BPF target and gcc lay them out identically.
+ *
+ * Byte order: addresses and ports are stored in network order (as they sit
+ * in the packet), everything else in host order.
+ */
+#ifndef REDISHA_ABI_H
+#define REDISHA_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Bumped on any change to this file that alters a map's layout or meaning. */
+#define RH_ABI_VERSION 1
+
+/* Pins live under RH_PIN_ROOT/<instance>/<map name>. */
+#define RH_PIN_ROOT "/sys/fs/bpf/redisha"
+
+/* Map names: the kernel keeps 15 characters; pins and the CLI use the same. */
+#define RH_MAP_CONFIG "rh_config"
+#define RH_MAP_SERVICES "rh_services"
+#define RH_MAP_SHARDS "rh_shards"
+#define RH_MAP_ACL "rh_acl"
+#define RH_MAP_FLOWS "rh_flows"
+#define RH_MAP_STATS "rh_stats"
+
+/* Limits; each sizes a map or a config table and can be overridden with -D. */
+#ifndef RH_MAX_SHARDS
+#define RH_MAX_SHARDS 64 /* rh_shards entries: shard ids 0..RH_MAX_SHARDS-1 */
+#endif
+#ifndef RH_MAX_VIPS
+#define RH_MAX_VIPS 8
+#endif
+/* rh_services: one proxy service and one per shard, for every VIP. */
+#define RH_MAX_SERVICES (RH_MAX_VIPS * (RH_MAX_SHARDS + 1))
+#ifndef RH_MAX_ACL_RULES
+#define RH_MAX_ACL_RULES 1024
+#endif
+#ifndef RH_MAX_FLOWS
+#define RH_MAX_FLOWS 262144 /* LRU; both directions of a flow take one each */
+#endif
+#define RH_SHARD_NAME_MAX 64 /* Sentinel master name, with its NUL */
+
+/* rh_config: one entry, written by redishad, read on every packet. */
+enum rh_config_flags {
+	RH_CONFIG_ACTIVE = 1u << 0,	       /* this gateway owns the VIPs */
+	RH_CONFIG_RESET_ON_FAILOVER = 1u << 1, /* RST flows of a deposed master */
+	/* rh_acl holds rules: a source that matches none of them is dropped.
+	 * Set by whoever writes rh_acl, since a program cannot count a trie. */
+	RH_CONFIG_ACL_ACTIVE = 1u << 2,
+};
+
+struct rh_config {
+	__u32 abi_version;     /* RH_ABI_VERSION of the writer */
+	__u32 flags;	       /* enum rh_config_flags */
+	__u32 snat_addr;       /* gateway's back address, network order */
+	__u16 snat_port_min;   /* SNAT port range, host order, inclusive */
+	__u16 snat_port_max;
+	__u64 heartbeat_ns;    /* controller's last heartbeat, CLOCK_MONOTONIC */
+	__u64 deadman_ns;      /* ARP for the VIP stops this long after it */
+	__u64 flow_timeout_ns; /* idle established flow expiry */
+	__u64 closing_timeout_ns; /* after FIN or RST */
+};
+_Static_assert(sizeof(struct rh_config) == 48, "rh_config layout");
+
+/* rh_services: {vip, port} -> what the gateway does with it. */
+enum rh_service_kind {
+	RH_SERVICE_SHARD = 1, /* full NAT to the shard's current master */
+	RH_SERVICE_PROXY = 2, /* passed to redisha-proxy on the local stack */
+};
+
+struct rh_service_key {
+	__u32 addr; /* VIP, network order */
+	__u16 port; /* network order */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct rh_service_key) == 8, "rh_service_key layout");
+
+struct rh_service {
+	__u8 kind; /* enum rh_service_kind */
+	__u8 pad;
+	__u16 shard_id; /* index into rh_shards, for RH_SERVICE_SHARD */
+	__u32 flags;	/* reserved, 0 */
+};
+_Static_assert(sizeof(struct rh_service) == 8, "rh_service layout");
+
+/* rh_shards: shard id -> its current master, as Sentinel last said. */
+enum rh_shard_state {
+	RH_SHARD_NO_MASTER = 0, /* never learned: new flows are reset */
+	RH_SHARD_UP = 1,
+	RH_SHARD_DOWN = 2, /* objectively down: new flows are reset */
+};
+
+struct rh_shard {
+	__u32 master_addr; /* network order */
+	__u16 master_port; /* network order */
+	__u8 state;	   /* enum rh_shard_state */
+	__u8 pad;
+	__u32 generation; /* bumped on every master change */
+	__u32 pad2;
+};
+_Static_assert(sizeof(struct rh_shard) == 16, "rh_shard layout");
+
+/* rh_acl: LPM trie over the client's address. */
+enum rh_acl_action {
+	RH_ACL_ALLOW = 1,
+	RH_ACL_DENY = 2,
+};
+
+struct rh_acl_key {
+	__u32 prefixlen; /* LPM trie convention: bits that count */
+	__u32 addr;	 /* network order */
+};
+_Static_assert(sizeof(struct rh_acl_key) == 8, "rh_acl_key layout");
+
+struct rh_acl_rule {
+	__u32 action; /* enum rh_acl_action */
+};
+_Static_assert(sizeof(struct rh_acl_rule) == 4, "rh_acl_rule layout");
+
+/* rh_flows: one entry per direction of a NATed TCP flow. */
+struct rh_flow_key {
+	__u32 saddr; /* network order, as in the packet */
+	__u32 daddr;
+	__u16 sport;
+	__u16 dport;
+};
+_Static_assert(sizeof(struct rh_flow_key) == 12, "rh_flow_key layout");
+
+enum rh_flow_dir {
+	RH_FLOW_FORWARD = 1, /* client -> VIP, rewritten to SNAT -> master */
+	RH_FLOW_REVERSE = 2, /* master -> SNAT, rewritten to VIP -> client */
+};
+
+enum rh_tcp_state {
+	RH_TCP_SYN_SENT = 1,
+	RH_TCP_ESTABLISHED = 2,
+	RH_TCP_CLOSING = 3, /* FIN or RST seen: short timeout */
+};
+
+#define RH_ETH_ALEN 6
+
+struct rh_flow {
+	struct rh_flow_key nat; /* the packet's tuple after rewriting */
+	__u8 dir;		/* enum rh_flow_dir */
+	__u8 tcp_state;		/* enum rh_tcp_state */
+	__u16 shard_id;
+	__u32 generation; /* the shard's generation when the flow began */
+	/* Next-hop cache, so established packets skip bpf_fib_lookup. */
+	__u32 nh_ifindex; /* 0: not resolved */
+	__u64 last_seen_ns;
+	__u64 nh_cached_ns; /* when the cache was filled */
+	__u8 nh_smac[RH_ETH_ALEN];
+	__u8 nh_dmac[RH_ETH_ALEN];
+	__u32 pad;
+};
+_Static_assert(sizeof(struct rh_flow) == 56, "rh_flow layout");
+
+/*
+ * rh_stats: per-CPU counters, one per verdict reason. Every packet bumps
+ * RH_STAT_RX and exactly one verdict counter. The X-macro keeps the enum and
+ * the names that redisha-ctl prints in one list.
+ */
+#define RH_STATS(X)                                                        \
+	X(RH_STAT_RX, "rx")                                                \
+	X(RH_STAT_PASS_NOT_IPV4, "pass_not_ipv4")                          \
+	X(RH_STAT_PASS_IPV6, "pass_ipv6")                                  \
+	X(RH_STAT_PASS_MALFORMED, "pass_malformed")                        \
+	X(RH_STAT_PASS_FRAGMENT, "pass_fragment")                          \
+	X(RH_STAT_PASS_NOT_TCP, "pass_not_tcp")                            \
+	X(RH_STAT_PASS_NOT_OURS, "pass_not_ours")                          \
+	X(RH_STAT_PASS_PROXY, "pass_proxy")                                \
+	X(RH_STAT_PASS_SHARD_NO_NAT, "pass_shard_no_nat")                  \
+	X(RH_STAT_DROP_ACL, "drop_acl")                                    \
+	X(RH_STAT_ABORT_NO_CONFIG, "abort_no_config")
+
+enum rh_stat_id {
+#define RH_STAT_ENUM(id, name) id,
+	RH_STATS(RH_STAT_ENUM)
+#undef RH_STAT_ENUM
+	RH_STAT_MAX
+};
+
+#endif /* REDISHA_ABI_H */
