@@ -45,7 +45,7 @@ COMMON_SRCS := controller/common/config.c
 COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
 
 UNIT_TESTS := $(TEST_OUT)/unit/test_config
-BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_smoke
+BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat
 
 .PHONY: all help deps bpf tests clean test test-unit test-bpf test-e2e \
 	lab-up lab-down lab-status demo
@@ -99,11 +99,12 @@ $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(COMMON_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(COMMON_SRCS) -o $@ $(LIBS_TEST)
 
-$(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c tests/bpf/packet.c tests/bpf/packet.h \
+BPF_TEST_LIB := tests/bpf/packet.c tests/bpf/xdp_fixture.c
+$(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c $(BPF_TEST_LIB) $(wildcard tests/bpf/*.h) \
 		$(SKEL) $(COMMON_HDRS)
 	$(say) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) -Itests/bpf $< tests/bpf/packet.c -o $@ \
+	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) -Itests/bpf $< $(BPF_TEST_LIB) -o $@ \
 		$(LIBS_BPF) $(LIBS_TEST)
 
 # `make test` installs and builds what is missing, runs every suite, and

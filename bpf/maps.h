@@ -48,6 +48,30 @@ struct {
 	__type(value, struct rh_flow);
 } rh_flows SEC(".maps");
 
+/* The gateway's VIPs, for the ARP responder. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RH_MAX_VIPS);
+	__type(key, __be32);
+	__type(value, struct rh_vip);
+} rh_vips SEC(".maps");
+
+/* Attached interfaces -> their MAC, the sender of ARP replies. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RH_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct rh_iface);
+} rh_ifaces SEC(".maps");
+
+/* Egress interfaces for bpf_redirect_map, keyed by ifindex. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, RH_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+} rh_tx_ports SEC(".maps");
+
 /* One counter per verdict reason (enum rh_stat_id), per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -17,6 +17,21 @@ struct cursor {
 	void *end;
 };
 
+/* A parsed IPv4/TCP frame; l3_off is where the IP header starts. */
+struct pkt {
+	struct xdp_md *ctx;
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct tcphdr *tcp;
+	__u64 l3_off;
+};
+
+/* Bytes of TCP payload, from the IP total length (frames may be padded). */
+static __always_inline __u32 tcp_payload_len(const struct pkt *p)
+{
+	return bpf_ntohs(p->ip->tot_len) - p->ip->ihl * 4 - p->tcp->doff * 4;
+}
+
 /* Ethernet plus up to VLAN_MAX_DEPTH tags; *proto is the inner EtherType. */
 static __always_inline int parse_ethhdr(struct cursor *c, struct ethhdr **eth,
 					__be16 *proto)
@@ -44,6 +59,31 @@ static __always_inline int parse_ethhdr(struct cursor *c, struct ethhdr **eth,
 	}
 	*eth = e;
 	*proto = type;
+	return 0;
+}
+
+/* ARP for IPv4 over Ethernet (RFC 826), the only kind the gateway answers. */
+struct arp_ipv4 {
+	struct arphdr hdr;
+	__u8 sha[ETH_ALEN];
+	__be32 spa;
+	__u8 tha[ETH_ALEN];
+	__be32 tpa;
+} __attribute__((packed));
+
+static __always_inline int parse_arp_ipv4(struct cursor *c,
+					  struct arp_ipv4 **arp)
+{
+	struct arp_ipv4 *a = c->pos;
+
+	if ((void *)(a + 1) > c->end)
+		return -1;
+	if (a->hdr.ar_hrd != bpf_htons(ARPHRD_ETHER) ||
+	    a->hdr.ar_pro != bpf_htons(ETH_P_IP) || a->hdr.ar_hln != ETH_ALEN ||
+	    a->hdr.ar_pln != sizeof(__be32))
+		return -1;
+	c->pos = a + 1;
+	*arp = a;
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #define REDISHA_ABI_H
 
 #ifndef __VMLINUX_H__
+#include <linux/bpf.h> /* struct bpf_timer */
 #include <linux/types.h>
 #endif
 
@@ -30,6 +31,9 @@
 #define RH_MAP_ACL "rh_acl"
 #define RH_MAP_FLOWS "rh_flows"
 #define RH_MAP_STATS "rh_stats"
+#define RH_MAP_VIPS "rh_vips"
+#define RH_MAP_IFACES "rh_ifaces"
+#define RH_MAP_TX_PORTS "rh_tx_ports"
 
 /* Limits; each sizes a map or a config table and can be overridden with -D. */
 #ifndef RH_MAX_SHARDS
@@ -45,6 +49,9 @@
 #endif
 #ifndef RH_MAX_FLOWS
 #define RH_MAX_FLOWS 262144 /* LRU; both directions of a flow take one each */
+#endif
+#ifndef RH_MAX_IFACES
+#define RH_MAX_IFACES 64 /* rh_ifaces and rh_tx_ports entries */
 #endif
 #define RH_SHARD_NAME_MAX 64 /* Sentinel master name, with its NUL */
 
@@ -63,12 +70,14 @@ struct rh_config {
 	__u32 snat_addr;       /* gateway's back address, network order */
 	__u16 snat_port_min;   /* SNAT port range, host order, inclusive */
 	__u16 snat_port_max;
-	__u64 heartbeat_ns;    /* controller's last heartbeat, CLOCK_MONOTONIC */
+	/* Times are CLOCK_MONOTONIC nanoseconds, as bpf_ktime_get_coarse_ns. */
+	__u64 heartbeat_ns;    /* controller's last heartbeat */
 	__u64 deadman_ns;      /* ARP for the VIP stops this long after it */
 	__u64 flow_timeout_ns; /* idle established flow expiry */
-	__u64 closing_timeout_ns; /* after FIN or RST */
+	__u64 closing_timeout_ns; /* after FIN or RST, and for unanswered SYNs */
+	__u64 nh_cache_ns;	  /* a flow re-resolves its next hop after this */
 };
-_Static_assert(sizeof(struct rh_config) == 48, "rh_config layout");
+_Static_assert(sizeof(struct rh_config) == 56, "rh_config layout");
 
 /* rh_services: {vip, port} -> what the gateway does with it. */
 enum rh_service_kind {
@@ -125,6 +134,23 @@ struct rh_acl_rule {
 };
 _Static_assert(sizeof(struct rh_acl_rule) == 4, "rh_acl_rule layout");
 
+/* rh_vips: the gateway's virtual addresses (network order) -> settings. */
+struct rh_vip {
+	__u32 flags; /* reserved, 0 */
+};
+_Static_assert(sizeof(struct rh_vip) == 4, "rh_vip layout");
+
+#define RH_ETH_ALEN 6
+
+/* rh_ifaces: ifindex of each attached interface -> its MAC, for ARP. */
+struct rh_iface {
+	__u8 mac[RH_ETH_ALEN];
+	__u16 pad;
+};
+_Static_assert(sizeof(struct rh_iface) == 8, "rh_iface layout");
+
+/* rh_tx_ports: a devmap, ifindex -> ifindex, for bpf_redirect_map. */
+
 /* rh_flows: one entry per direction of a NATed TCP flow. */
 struct rh_flow_key {
 	__u32 saddr; /* network order, as in the packet */
@@ -145,8 +171,11 @@ enum rh_tcp_state {
 	RH_TCP_CLOSING = 3, /* FIN or RST seen: short timeout */
 };
 
-#define RH_ETH_ALEN 6
-
+/*
+ * The key of the other direction is always the reverse of `nat`: a forward
+ * entry's nat tuple is {snat -> master}, whose reverse is the master's reply
+ * key; a reverse entry's is {vip -> client}, whose reverse is the client's.
+ */
 struct rh_flow {
 	struct rh_flow_key nat; /* the packet's tuple after rewriting */
 	__u8 dir;		/* enum rh_flow_dir */
@@ -160,29 +189,51 @@ struct rh_flow {
 	__u8 nh_smac[RH_ETH_ALEN];
 	__u8 nh_dmac[RH_ETH_ALEN];
 	__u32 pad;
+	struct bpf_timer expiry; /* deletes the entry once it is idle */
 };
-_Static_assert(sizeof(struct rh_flow) == 56, "rh_flow layout");
+_Static_assert(sizeof(struct rh_flow) == 72, "rh_flow layout");
 
 /*
- * rh_stats: per-CPU counters, one per verdict reason. Every packet bumps
- * RH_STAT_RX and exactly one verdict counter. The X-macro keeps the enum and
- * the names that redisha-ctl prints in one list.
+ * rh_stats: per-CPU counters. Every packet bumps RH_STAT_RX and exactly one
+ * verdict counter (kind V), so the verdict counters add up to rx; event
+ * counters (kind E) count what happened on the way. The X-macro keeps the
+ * enum, the names redisha-ctl prints and the kinds in one list.
  */
-#define RH_STATS(X)                                                        \
-	X(RH_STAT_RX, "rx")                                                \
-	X(RH_STAT_PASS_NOT_IPV4, "pass_not_ipv4")                          \
-	X(RH_STAT_PASS_IPV6, "pass_ipv6")                                  \
-	X(RH_STAT_PASS_MALFORMED, "pass_malformed")                        \
-	X(RH_STAT_PASS_FRAGMENT, "pass_fragment")                          \
-	X(RH_STAT_PASS_NOT_TCP, "pass_not_tcp")                            \
-	X(RH_STAT_PASS_NOT_OURS, "pass_not_ours")                          \
-	X(RH_STAT_PASS_PROXY, "pass_proxy")                                \
-	X(RH_STAT_PASS_SHARD_NO_NAT, "pass_shard_no_nat")                  \
-	X(RH_STAT_DROP_ACL, "drop_acl")                                    \
-	X(RH_STAT_ABORT_NO_CONFIG, "abort_no_config")
+#define RH_STATS(X)                                                           \
+	X(RH_STAT_RX, "rx", E)                                                \
+	X(RH_STAT_PASS_NOT_IPV4, "pass_not_ipv4", V)                          \
+	X(RH_STAT_PASS_IPV6, "pass_ipv6", V)                                  \
+	X(RH_STAT_PASS_MALFORMED, "pass_malformed", V)                        \
+	X(RH_STAT_PASS_FRAGMENT, "pass_fragment", V)                          \
+	X(RH_STAT_PASS_NOT_TCP, "pass_not_tcp", V)                            \
+	X(RH_STAT_PASS_NOT_OURS, "pass_not_ours", V)                          \
+	X(RH_STAT_PASS_PROXY, "pass_proxy", V)                                \
+	X(RH_STAT_DROP_ACL, "drop_acl", V)                                    \
+	X(RH_STAT_PASS_ARP, "pass_arp", V)                                    \
+	X(RH_STAT_PASS_ARP_INACTIVE, "pass_arp_inactive", V)                  \
+	X(RH_STAT_PASS_ARP_NO_IFACE, "pass_arp_no_iface", V)                  \
+	X(RH_STAT_TX_ARP_REPLY, "tx_arp_reply", V)                            \
+	X(RH_STAT_TX_RST_NO_MASTER, "tx_rst_no_master", V)                    \
+	X(RH_STAT_TX_RST_SNAT_FULL, "tx_rst_snat_full", V)                    \
+	X(RH_STAT_TX_RST_NO_FLOW, "tx_rst_no_flow", V)                        \
+	X(RH_STAT_TX_RST_FAILOVER, "tx_rst_failover", V)                      \
+	X(RH_STAT_FWD_RST_FAILOVER, "fwd_rst_failover", E)                    \
+	X(RH_STAT_DROP_RST_NO_FLOW, "drop_rst_no_flow", V)                    \
+	X(RH_STAT_DROP_TTL, "drop_ttl", V)                                    \
+	X(RH_STAT_TX_NAT, "tx_nat", V)                                        \
+	X(RH_STAT_REDIRECT_NAT, "redirect_nat", V)                            \
+	X(RH_STAT_PASS_NAT_NO_NEIGH, "pass_nat_no_neigh", V)                  \
+	X(RH_STAT_PASS_NAT_FIB, "pass_nat_fib", V)                            \
+	X(RH_STAT_PASS_NAT_NO_TX_PORT, "pass_nat_no_tx_port", V)              \
+	X(RH_STAT_ABORT_NO_CONFIG, "abort_no_config", V)                      \
+	X(RH_STAT_ABORT_ADJUST_TAIL, "abort_adjust_tail", V)                  \
+	X(RH_STAT_FLOW_NEW, "flow_new", E)                                    \
+	X(RH_STAT_FLOW_PORT_REUSE, "flow_port_reuse", E)                      \
+	X(RH_STAT_FLOW_EXPIRED, "flow_expired", E)                            \
+	X(RH_STAT_FIB_LOOKUP, "fib_lookup", E)
 
 enum rh_stat_id {
-#define RH_STAT_ENUM(id, name) id,
+#define RH_STAT_ENUM(id, name, kind) id,
 	RH_STATS(RH_STAT_ENUM)
 #undef RH_STAT_ENUM
 	RH_STAT_MAX
