@@ -24,6 +24,8 @@
 #define CONFIG_INSTANCE_MAX 64
 #define CONFIG_PASSWORD_MAX 512
 #define CONFIG_ERR_MAX 512 /* enough for "path:line: reason" */
+#define CONFIG_LINE_MAX 4096 /* bytes in a line, its line ending excluded */
+#define CONFIG_FILE_MAX (1024 * 1024) /* config_load refuses larger files */
 #define CONFIG_SLOTS 16384 /* Redis Cluster hash slots */
 
 /* An IPv4 endpoint; both fields in network order, as the maps keep them. */
@@ -159,7 +161,7 @@ int config_parse(struct config *cfg, const char *name, const char *text,
 void config_shard_slots(const struct config *cfg, size_t i, uint16_t *first,
 			uint16_t *last);
 
-/* Names for enum values, as written in the file. */
+/* The name of `hash` as written in the file; NULL if out of the enum. */
 const char *config_hash_name(enum config_hash hash);
 
 #endif /* REDISHA_CONFIG_H */
