@@ -42,10 +42,11 @@ BPF_OBJS := $(BPF_OUT)/redisha.bpf.o $(BPF_OUT)/xdp_pass.bpf.o
 SKEL := $(BPF_OUT)/redisha.skel.h
 
 COMMON_SRCS := controller/common/config.c
+DATAPATH_SRCS := controller/common/datapath.c controller/common/flows.c
 COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
 
 UNIT_TESTS := $(TEST_OUT)/unit/test_config
-BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat
+BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
 .PHONY: all help deps bpf tests clean test test-unit test-bpf test-e2e \
 	lab-up lab-down lab-status demo
@@ -92,14 +93,24 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o Makefile
 
 # ---- tests ----------------------------------------------------------------
 
-tests: $(UNIT_TESTS) $(BPF_TESTS)
+LAB_TOOLS := $(TEST_OUT)/lab/lab_gateway
+
+tests: $(UNIT_TESTS) $(BPF_TESTS) $(LAB_TOOLS)
+
+# The lab's stand-in for redishad (tests/lab/lab_gateway.c).
+$(TEST_OUT)/lab/lab_gateway: tests/lab/lab_gateway.c $(COMMON_SRCS) \
+		$(DATAPATH_SRCS) $(COMMON_HDRS) $(SKEL)
+	$(say) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(COMMON_SRCS) $(DATAPATH_SRCS) \
+		-o $@ $(LIBS_BPF)
 
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(COMMON_HDRS)
 	$(say) CC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(COMMON_SRCS) -o $@ $(LIBS_TEST)
 
-BPF_TEST_LIB := tests/bpf/packet.c tests/bpf/xdp_fixture.c
+BPF_TEST_LIB := tests/bpf/packet.c tests/bpf/xdp_fixture.c $(DATAPATH_SRCS)
 $(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c $(BPF_TEST_LIB) $(wildcard tests/bpf/*.h) \
 		$(SKEL) $(COMMON_HDRS)
 	$(say) CC $@
@@ -126,7 +137,7 @@ test-unit: $(UNIT_TESTS)
 test-bpf: $(BPF_TESTS)
 	$(Q)status=0; for t in $^; do $$t || status=1; done; exit $$status
 
-test-e2e: bpf
+test-e2e: bpf $(LAB_TOOLS)
 	$(Q)$(PYTHON) -m pytest -v tests/e2e
 
 # ---- lab ------------------------------------------------------------------

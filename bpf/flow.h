@@ -6,8 +6,11 @@
  * tuple {client -> VIP}, the reverse entry by the master's reply tuple
  * {master -> SNAT address:port}, so the reverse key is also the SNAT
  * binding: claiming it with BPF_NOEXIST is what makes a SNAT port unique
- * per master. Each entry carries a timer that deletes it once it has been
- * idle for its state's timeout; the LRU bounds memory meanwhile.
+ * per master. An entry idle past its state's timeout counts as gone here;
+ * the controller's sweep (controller/common/flows.c) deletes it, and the
+ * LRU bounds memory meanwhile. Per-entry bpf_timers were tried and dropped:
+ * on this kernel bpf_timer_init fails with -ENOMEM under a burst of new
+ * flows (its allocator cannot refill in softirq), leaving entries behind.
  */
 #ifndef REDISHA_BPF_FLOW_H
 #define REDISHA_BPF_FLOW_H
@@ -16,8 +19,6 @@
 #include "maps.h"
 #include "parse.h"
 #include "stats.h"
-
-#define CLOCK_MONOTONIC 1
 
 static __always_inline struct rh_flow_key flow_reverse(const struct rh_flow_key *k)
 {
@@ -43,52 +44,6 @@ static __always_inline struct rh_flow_key flow_key_of(const struct pkt *p)
 	return k;
 }
 
-static __always_inline __u64 flow_timeout(const struct rh_config *cfg,
-					  const struct rh_flow *f)
-{
-	return f->tcp_state == RH_TCP_ESTABLISHED ? cfg->flow_timeout_ns
-						  : cfg->closing_timeout_ns;
-}
-
-static __always_inline bool flow_live(const struct rh_config *cfg,
-				      const struct rh_flow *f, __u64 now)
-{
-	return (__s64)(now - f->last_seen_ns) < (__s64)flow_timeout(cfg, f);
-}
-
-/* Timer callback: delete an idle entry, or wait for the rest of its time. */
-static int flow_expire(void *map, struct rh_flow_key *key, struct rh_flow *f)
-{
-	__u64 now = bpf_ktime_get_coarse_ns(), idle, timeout;
-	__u32 zero = 0;
-	struct rh_config *cfg = bpf_map_lookup_elem(&rh_config, &zero);
-
-	if (!cfg)
-		return 0;
-	idle = now - f->last_seen_ns;
-	timeout = flow_timeout(cfg, f);
-	if ((__s64)idle < (__s64)timeout) {
-		bpf_timer_start(&f->expiry, timeout - idle, 0);
-		return 0;
-	}
-	bpf_map_delete_elem(map, key);
-	stat_inc(RH_STAT_FLOW_EXPIRED);
-	return 0;
-}
-
-/* Arm the expiry timer of the entry at `key`, fresh from an update. */
-static __always_inline void flow_arm(const struct rh_flow_key *key, __u64 after)
-{
-	struct rh_flow *f = bpf_map_lookup_elem(&rh_flows, key);
-
-	/* A timer that cannot be armed leaves the entry to the LRU. */
-	if (!f || bpf_timer_init(&f->expiry, &rh_flows, CLOCK_MONOTONIC))
-		return;
-	if (bpf_timer_set_callback(&f->expiry, flow_expire))
-		return;
-	bpf_timer_start(&f->expiry, after, 0);
-}
-
 /* Remove both entries of the flow that `f`, stored at `key`, belongs to. */
 static __always_inline void flow_delete(const struct rh_flow_key *key,
 					const struct rh_flow *f)
@@ -101,7 +56,7 @@ static __always_inline void flow_delete(const struct rh_flow_key *key,
 
 /*
  * Bind a new flow from the packet's client to the shard's master: claim a
- * free SNAT port, store both entries, arm their timers. Returns the forward
+ * free SNAT port and store both entries. Returns the forward
  * entry, or NULL when every port tried is bound to a live flow.
  */
 static __always_inline struct rh_flow *
@@ -135,7 +90,7 @@ flow_create(const struct pkt *p, const struct rh_config *cfg,
 		bind.dport = bpf_htons(cfg->snat_port_min + (start + i) % range);
 		old = bpf_map_lookup_elem(&rh_flows, &bind);
 		/* Never take over a live binding; an idle one is free. */
-		if (old && flow_live(cfg, old, now))
+		if (old && rh_flow_live(cfg, old, now))
 			continue;
 		if (bpf_map_update_elem(&rh_flows, &bind, &rev,
 					old ? BPF_EXIST : BPF_NOEXIST) == 0) {
@@ -152,15 +107,12 @@ flow_create(const struct pkt *p, const struct rh_config *cfg,
 		bpf_map_delete_elem(&rh_flows, &bind);
 		return NULL;
 	}
-	flow_arm(&bind, cfg->closing_timeout_ns);
-	flow_arm(&key, cfg->closing_timeout_ns);
 	stat_inc(RH_STAT_FLOW_NEW);
 	return bpf_map_lookup_elem(&rh_flows, &key);
 }
 
 /* Follow the TCP state of one direction; FIN or RST closes both. */
-static __always_inline void flow_track(const struct rh_config *cfg,
-				       struct rh_flow *f,
+static __always_inline void flow_track(struct rh_flow *f,
 				       const struct tcphdr *tcp, __u64 now)
 {
 	struct rh_flow_key peer_key;
@@ -171,14 +123,11 @@ static __always_inline void flow_track(const struct rh_config *cfg,
 		if (f->tcp_state == RH_TCP_CLOSING)
 			return;
 		f->tcp_state = RH_TCP_CLOSING;
-		bpf_timer_start(&f->expiry, cfg->closing_timeout_ns, 0);
 		peer_key = flow_reverse(&f->nat);
 		peer = bpf_map_lookup_elem(&rh_flows, &peer_key);
 		if (peer) {
 			peer->tcp_state = RH_TCP_CLOSING;
 			peer->last_seen_ns = now;
-			bpf_timer_start(&peer->expiry, cfg->closing_timeout_ns,
-					0);
 		}
 	} else if (f->tcp_state == RH_TCP_SYN_SENT && tcp->ack) {
 		f->tcp_state = RH_TCP_ESTABLISHED;

@@ -63,7 +63,7 @@ static __always_inline int shard_forward(struct pkt *p,
 		return verdict(XDP_DROP, RH_STAT_DROP_TTL);
 
 	f = bpf_map_lookup_elem(&rh_flows, &key);
-	if (f && !flow_live(cfg, f, now))
+	if (f && !rh_flow_live(cfg, f, now))
 		f = NULL;
 	if (syn) {
 		/* A retransmitted SYN keeps its binding; any other SYN on a
@@ -95,7 +95,7 @@ static __always_inline int shard_forward(struct pkt *p,
 		return rst_reply(p, RH_STAT_TX_RST_FAILOVER);
 	}
 
-	flow_track(cfg, f, p->tcp, now);
+	flow_track(f, p->tcp, now);
 	nat_rewrite(p, &f->nat);
 	return forward(p, cfg, f, now);
 }
@@ -112,7 +112,7 @@ static __always_inline int shard_reverse(struct pkt *p,
 	int action;
 
 	shard = bpf_map_lookup_elem(&rh_shards, &shard_id);
-	if (!shard || !flow_live(cfg, f, now))
+	if (!shard || !rh_flow_live(cfg, f, now))
 		return verdict(XDP_PASS, RH_STAT_PASS_NOT_OURS);
 	if (p->ip->ttl <= 1)
 		return verdict(XDP_DROP, RH_STAT_DROP_TTL);
@@ -130,7 +130,7 @@ static __always_inline int shard_reverse(struct pkt *p,
 		return action;
 	}
 
-	flow_track(cfg, f, p->tcp, now);
+	flow_track(f, p->tcp, now);
 	nat_rewrite(p, &f->nat);
 	return forward(p, cfg, f, now);
 }

@@ -14,7 +14,6 @@
 #define REDISHA_ABI_H
 
 #ifndef __VMLINUX_H__
-#include <linux/bpf.h> /* struct bpf_timer */
 #include <linux/types.h>
 #endif
 
@@ -189,9 +188,27 @@ struct rh_flow {
 	__u8 nh_smac[RH_ETH_ALEN];
 	__u8 nh_dmac[RH_ETH_ALEN];
 	__u32 pad;
-	struct bpf_timer expiry; /* deletes the entry once it is idle */
 };
-_Static_assert(sizeof(struct rh_flow) == 72, "rh_flow layout");
+_Static_assert(sizeof(struct rh_flow) == 56, "rh_flow layout");
+
+/*
+ * When an entry is gone: the datapath treats it as absent from then on and
+ * the controller's sweep deletes it, so both sides use this one rule.
+ * Signed: a timestamp written just now may lead the reader's clock.
+ */
+static inline __u64 rh_flow_timeout_ns(const struct rh_config *cfg,
+				       const struct rh_flow *f)
+{
+	return f->tcp_state == RH_TCP_ESTABLISHED ? cfg->flow_timeout_ns
+						  : cfg->closing_timeout_ns;
+}
+
+static inline int rh_flow_live(const struct rh_config *cfg,
+			       const struct rh_flow *f, __u64 now_ns)
+{
+	return (__s64)(now_ns - f->last_seen_ns) <
+	       (__s64)rh_flow_timeout_ns(cfg, f);
+}
 
 /*
  * rh_stats: per-CPU counters. Every packet bumps RH_STAT_RX and exactly one
@@ -229,7 +246,6 @@ _Static_assert(sizeof(struct rh_flow) == 72, "rh_flow layout");
 	X(RH_STAT_ABORT_ADJUST_TAIL, "abort_adjust_tail", V)                  \
 	X(RH_STAT_FLOW_NEW, "flow_new", E)                                    \
 	X(RH_STAT_FLOW_PORT_REUSE, "flow_port_reuse", E)                      \
-	X(RH_STAT_FLOW_EXPIRED, "flow_expired", E)                            \
 	X(RH_STAT_FIB_LOOKUP, "fib_lookup", E)
 
 enum rh_stat_id {

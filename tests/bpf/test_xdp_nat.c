@@ -11,12 +11,13 @@
 
 #include <arpa/inet.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "flows.h"
 #include "xdp_fixture.h"
 
 #define CLIENT_PORT 40000
+#define COARSE_CLOCK_TICK_US 20000 /* > one jiffy at HZ=100 */
 #define SHARD0_PORT FX_SHARD_PORT
 #define SHARD1_PORT (FX_SHARD_PORT + 1)
 #define SHARD2_PORT (FX_SHARD_PORT + 2)
@@ -448,26 +449,60 @@ static void test_nat_port_reuse_after_close_opens_new_flow(void **state)
 	assert_int_equal(fx_flow_count(), 2);
 }
 
-/* FIN closes both directions, and their timers delete both entries. */
-static void test_nat_closed_flow_entries_expire(void **state)
+/* FIN closes both directions; once the closing timeout has passed, the
+ * datapath treats the flow as gone and the sweep deletes both entries. */
+static void test_nat_closed_flow_expires_and_is_swept(void **state)
 {
 	struct rh_config cfg = fx_config_default();
 	struct rh_flow_key key = client_key(CLIENT_PORT, SHARD0_PORT);
+	struct datapath dp = fx_datapath();
 	struct rh_flow_key bind;
+	char err[128];
 	struct rh_flow rev;
 	struct sent s;
 
 	(void)state;
-	cfg.closing_timeout_ns = 50 * 1000000ull;
-	fx_config_write(&cfg);
 	bind = establish_flow(CLIENT_PORT);
+	establish_flow(CLIENT_PORT + 1); /* stays open */
 	client_send(CLIENT_PORT, SHARD0_PORT, TH_FIN | TH_ACK, &s);
 	assert_true(fx_flow_lookup(&bind, &rev));
 	assert_int_equal(rev.tcp_state, RH_TCP_CLOSING);
-	for (int i = 0; i < 100 && fx_flow_count(); i++)
-		usleep(20000);
+	assert_int_equal(flows_sweep(&dp, &cfg, fx_now_ns(), err, sizeof(err)),
+			 0);
+
+	/* Past the closing timeout: a late ACK finds no flow and is reset. */
+	cfg.closing_timeout_ns = 1;
+	fx_config_write(&cfg);
+	usleep(COARSE_CLOCK_TICK_US); /* the datapath's clock is coarse */
+	client_send(CLIENT_PORT, SHARD0_PORT, TH_ACK, &s);
+	assert_int_equal(s.res.verdict, XDP_TX);
+	assert_int_equal(s.out.tcp_flags, TH_RST);
+
+	assert_int_equal(flows_sweep(&dp, &cfg, fx_now_ns(), err, sizeof(err)),
+			 2);
 	assert_false(fx_flow_lookup(&key, NULL));
 	assert_false(fx_flow_lookup(&bind, NULL));
+	assert_int_equal(fx_flow_count(), 2); /* the open flow stays */
+}
+
+/* Idle established flows expire after the flow timeout. */
+static void test_nat_idle_established_flow_is_swept(void **state)
+{
+	struct rh_config cfg = fx_config_default();
+	struct datapath dp = fx_datapath();
+	char err[128];
+
+	(void)state;
+	establish_flow(CLIENT_PORT);
+	assert_int_equal(flows_sweep(&dp, &cfg,
+				     fx_now_ns() + cfg.flow_timeout_ns / 2,
+				     err, sizeof(err)),
+			 0);
+	assert_int_equal(flows_sweep(&dp, &cfg,
+				     fx_now_ns() + cfg.flow_timeout_ns + 1,
+				     err, sizeof(err)),
+			 2);
+	assert_int_equal(fx_flow_count(), 0);
 }
 
 /* A packet that is neither for a service nor a live binding passes. */
@@ -553,7 +588,8 @@ int main(void)
 		T(test_nat_syn_retransmit_keeps_binding),
 		T(test_nat_port_reuse_after_failover_opens_new_flow),
 		T(test_nat_port_reuse_after_close_opens_new_flow),
-		T(test_nat_closed_flow_entries_expire),
+		T(test_nat_closed_flow_expires_and_is_swept),
+		T(test_nat_idle_established_flow_is_swept),
 		T(test_nat_reply_to_unknown_binding_passes),
 		T(test_nat_ttl_expiring_is_dropped),
 		T(test_nat_vlan_tagged_syn_with_ip_options),

@@ -8,6 +8,8 @@
 
 #include "xdp_fixture.h"
 
+#include "flows.h"
+
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define NS_PER_MS 1000000ull
 
@@ -60,14 +61,6 @@ static const char *const shard_masters[] = {
 };
 #define FX_NSHARDS (sizeof(shard_masters) / sizeof(shard_masters[0]))
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int update(struct bpf_map *map, const void *key, size_t ksz,
 		  const void *val, size_t vsz)
 {
@@ -87,7 +80,7 @@ struct rh_config fx_config_default(void)
 		.snat_addr = pkt_ip(FX_SNAT),
 		.snat_port_min = FX_SNAT_MIN,
 		.snat_port_max = FX_SNAT_MAX,
-		.heartbeat_ns = monotonic_ns(),
+		.heartbeat_ns = fx_now_ns(),
 		.deadman_ns = 60000 * NS_PER_MS,
 		.flow_timeout_ns = 300000 * NS_PER_MS,
 		.closing_timeout_ns = 10000 * NS_PER_MS,
@@ -304,19 +297,28 @@ bool fx_flow_lookup(const struct rh_flow_key *key, struct rh_flow *out)
 	return true;
 }
 
+struct datapath fx_datapath(void)
+{
+	struct datapath dp = { .prog_fd = -1 };
+
+	for (int i = 0; i < DP_MAP_COUNT; i++)
+		dp.fds[i] = bpf_map__fd(bpf_object__find_map_by_name(
+			fx.skel->obj, datapath_map_names[i]));
+	return dp;
+}
+
 size_t fx_flow_count(void)
 {
-	struct rh_flow_key key, next;
-	size_t n = 0;
-	const void *prev = NULL;
+	struct datapath dp = fx_datapath();
+	long n = flows_count(&dp);
 
-	while (bpf_map__get_next_key(fx.skel->maps.rh_flows, prev, &next,
-				     sizeof(next)) == 0) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
+	assert_true(n >= 0);
+	return (size_t)n;
+}
+
+uint64_t fx_now_ns(void)
+{
+	return datapath_now_ns();
 }
 
 struct pkt_spec fx_client_spec(uint16_t sport, uint16_t dport, uint8_t flags)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "datapath.h"
 #include "packet.h"
 #include "redisha.skel.h"
 #include "redisha/abi.h"
@@ -74,6 +75,12 @@ struct rh_shard fx_shard_read(uint32_t id);
 /* Whether rh_flows holds `key`; its value in *out when it does. */
 bool fx_flow_lookup(const struct rh_flow_key *key, struct rh_flow *out);
 size_t fx_flow_count(void);
+
+/* The skeleton's maps as the controller's code sees them (no pins). */
+struct datapath fx_datapath(void);
+
+/* CLOCK_MONOTONIC ns, the clock of heartbeats and flow timestamps. */
+uint64_t fx_now_ns(void);
 
 /* A TCP packet from the client (port sport) to VIP:dport. */
 struct pkt_spec fx_client_spec(uint16_t sport, uint16_t dport, uint8_t flags);

@@ -1,0 +1,266 @@
+#include "datapath.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "redisha.skel.h"
+
+const char *const datapath_map_names[DP_MAP_COUNT] = {
+	[DP_MAP_CONFIG] = RH_MAP_CONFIG,   [DP_MAP_SERVICES] = RH_MAP_SERVICES,
+	[DP_MAP_SHARDS] = RH_MAP_SHARDS,   [DP_MAP_ACL] = RH_MAP_ACL,
+	[DP_MAP_FLOWS] = RH_MAP_FLOWS,	   [DP_MAP_STATS] = RH_MAP_STATS,
+	[DP_MAP_VIPS] = RH_MAP_VIPS,	   [DP_MAP_IFACES] = RH_MAP_IFACES,
+	[DP_MAP_TX_PORTS] = RH_MAP_TX_PORTS,
+};
+
+#define BPFFS "/sys/fs/bpf"
+
+/* Fill `err` and return -e: the one way this file reports a failure. */
+__attribute__((format(printf, 4, 5))) static int
+fail(char *err, size_t errlen, int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -e;
+}
+
+static void init(struct datapath *dp)
+{
+	memset(dp, 0, sizeof(*dp));
+	dp->prog_fd = -1;
+	for (int i = 0; i < DP_MAP_COUNT; i++)
+		dp->fds[i] = -1;
+}
+
+static int set_pin_dir(struct datapath *dp, const char *instance, char *err,
+		       size_t errlen)
+{
+	int n = snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s/%s",
+			 RH_PIN_ROOT, instance);
+
+	if (n < 0 || (size_t)n >= sizeof(dp->pin_dir))
+		return fail(err, errlen, ENAMETOOLONG,
+			    "instance name too long: %s", instance);
+	return 0;
+}
+
+/* bpffs is not mounted on every machine (xdp-veth-facts.md). */
+static int mount_bpffs(char *err, size_t errlen)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, NULL))
+		return fail(err, errlen, errno, "mount bpffs on %s: %s", BPFFS,
+			    strerror(errno));
+	return 0;
+}
+
+static int make_dir(const char *path, char *err, size_t errlen)
+{
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return fail(err, errlen, errno, "mkdir %s: %s", path,
+			    strerror(errno));
+	return 0;
+}
+
+/* The ABI version stored by whoever wrote rh_config (0: nobody yet). */
+static int check_abi(const struct datapath *dp, char *err, size_t errlen)
+{
+	struct rh_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(dp->fds[DP_MAP_CONFIG], &zero, &cfg))
+		return fail(err, errlen, errno, "read %s/%s: %s", dp->pin_dir,
+			    RH_MAP_CONFIG, strerror(errno));
+	if (cfg.abi_version && cfg.abi_version != RH_ABI_VERSION)
+		return fail(err, errlen, EPROTO,
+			    "%s holds maps of ABI version %u, this build uses %u: "
+			    "stop the old redishad and remove the pins "
+			    "(redishad --cleanup) before starting this one",
+			    dp->pin_dir, cfg.abi_version, RH_ABI_VERSION);
+	return 0;
+}
+
+int datapath_load(struct datapath *dp, const char *instance, char *err,
+		  size_t errlen)
+{
+	char path[DATAPATH_PIN_DIR_MAX + 32];
+	struct bpf_map *map;
+	int r;
+
+	init(dp);
+	if ((r = set_pin_dir(dp, instance, err, errlen)) ||
+	    (r = mount_bpffs(err, errlen)) ||
+	    (r = make_dir(RH_PIN_ROOT, err, errlen)) ||
+	    (r = make_dir(dp->pin_dir, err, errlen)))
+		return r;
+	dp->skel = redisha_bpf__open();
+	if (!dp->skel)
+		return fail(err, errlen, errno, "open BPF object: %s",
+			    strerror(errno));
+	/* libbpf reuses a pinned map whose definition matches, else fails.
+	 * Only the ABI's maps are pinned, not internal ones like .rodata. */
+	for (int i = 0; i < DP_MAP_COUNT; i++) {
+		map = bpf_object__find_map_by_name(dp->skel->obj,
+						   datapath_map_names[i]);
+		if (!map) {
+			r = fail(err, errlen, ENOENT, "map %s missing",
+				 datapath_map_names[i]);
+			goto fail;
+		}
+		/* Cannot truncate: pin_dir is bounded, names are 15 bytes. */
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+			 datapath_map_names[i]);
+		if ((r = bpf_map__set_pin_path(map, path))) {
+			fail(err, errlen, -r, "pin path %s: %s", path,
+			     strerror(-r));
+			goto fail;
+		}
+	}
+	if ((r = redisha_bpf__load(dp->skel))) {
+		fail(err, errlen, -r,
+		     "load the XDP program (pins in %s): %s; if the pins are "
+		     "from another redisha version, remove them",
+		     dp->pin_dir, strerror(-r));
+		goto fail;
+	}
+	dp->prog_fd = bpf_program__fd(dp->skel->progs.redisha_xdp);
+	for (int i = 0; i < DP_MAP_COUNT; i++)
+		dp->fds[i] = bpf_map__fd(bpf_object__find_map_by_name(
+			dp->skel->obj, datapath_map_names[i]));
+	if ((r = check_abi(dp, err, errlen)))
+		goto fail;
+	return 0;
+fail:
+	datapath_close(dp);
+	return r;
+}
+
+int datapath_open_pinned(struct datapath *dp, const char *instance, char *err,
+			 size_t errlen)
+{
+	char path[DATAPATH_PIN_DIR_MAX + 32];
+	int r;
+
+	init(dp);
+	if ((r = set_pin_dir(dp, instance, err, errlen)))
+		return r;
+	for (int i = 0; i < DP_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+			 datapath_map_names[i]);
+		dp->fds[i] = bpf_obj_get(path);
+		if (dp->fds[i] < 0) {
+			r = fail(err, errlen, errno, "open %s: %s", path,
+				 strerror(errno));
+			datapath_close(dp);
+			return r;
+		}
+	}
+	if ((r = check_abi(dp, err, errlen)))
+		datapath_close(dp);
+	return r;
+}
+
+void datapath_close(struct datapath *dp)
+{
+	if (dp->skel) {
+		/* The skeleton owns the map and program descriptors. */
+		redisha_bpf__destroy(dp->skel);
+	} else {
+		for (int i = 0; i < DP_MAP_COUNT; i++)
+			if (dp->fds[i] >= 0)
+				close(dp->fds[i]);
+	}
+	init(dp);
+}
+
+int datapath_attach(const struct datapath *dp, int ifindex, bool generic,
+		    char *err, size_t errlen)
+{
+	__u32 flags = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	int r = bpf_xdp_attach(ifindex, dp->prog_fd, flags, NULL);
+
+	if (r)
+		return fail(err, errlen, -r, "attach XDP (%s) to ifindex %d: %s",
+			    generic ? "generic" : "native", ifindex,
+			    strerror(-r));
+	return 0;
+}
+
+int datapath_detach(int ifindex, char *err, size_t errlen)
+{
+	int r = bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+
+	if (r)
+		r = bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
+	if (r)
+		return fail(err, errlen, -r, "detach XDP from ifindex %d: %s",
+			    ifindex, strerror(-r));
+	return 0;
+}
+
+int datapath_unpin(const char *instance, char *err, size_t errlen)
+{
+	struct datapath dp;
+	char path[DATAPATH_PIN_DIR_MAX + 32];
+	int r;
+
+	init(&dp);
+	if ((r = set_pin_dir(&dp, instance, err, errlen)))
+		return r;
+	for (int i = 0; i < DP_MAP_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dp.pin_dir,
+			 datapath_map_names[i]);
+		if (unlink(path) && errno != ENOENT)
+			return fail(err, errlen, errno, "unlink %s: %s", path,
+				    strerror(errno));
+	}
+	if (rmdir(dp.pin_dir) && errno != ENOENT)
+		return fail(err, errlen, errno, "rmdir %s: %s", dp.pin_dir,
+			    strerror(errno));
+	return 0;
+}
+
+int datapath_update(const struct datapath *dp, enum datapath_map map,
+		    const void *key, const void *value, char *err,
+		    size_t errlen)
+{
+	if (bpf_map_update_elem(dp->fds[map], key, value, BPF_ANY))
+		return fail(err, errlen, errno, "update %s: %s",
+			    datapath_map_names[map], strerror(errno));
+	return 0;
+}
+
+int datapath_lookup(const struct datapath *dp, enum datapath_map map,
+		    const void *key, void *value, char *err, size_t errlen)
+{
+	if (bpf_map_lookup_elem(dp->fds[map], key, value))
+		return fail(err, errlen, errno, "lookup %s: %s",
+			    datapath_map_names[map], strerror(errno));
+	return 0;
+}
+
+unsigned long long datapath_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull +
+	       (unsigned long long)ts.tv_nsec;
+}

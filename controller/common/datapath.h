@@ -1,0 +1,82 @@
+/*
+ * datapath: the XDP program and its pinned maps, as userspace sees them.
+ *
+ * Maps are pinned under RH_PIN_ROOT/<instance>/<map name>. Loading reuses
+ * pinned maps that are already there, so a new controller (or a reload)
+ * takes over the flows, shards and counters of the one before it; tools
+ * that only read or edit the maps open the pins. Functions return 0 or a
+ * negative errno and, on failure, write the reason into `err`.
+ */
+#ifndef REDISHA_DATAPATH_H
+#define REDISHA_DATAPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "redisha/abi.h"
+
+enum datapath_map {
+	DP_MAP_CONFIG,
+	DP_MAP_SERVICES,
+	DP_MAP_SHARDS,
+	DP_MAP_ACL,
+	DP_MAP_FLOWS,
+	DP_MAP_STATS,
+	DP_MAP_VIPS,
+	DP_MAP_IFACES,
+	DP_MAP_TX_PORTS,
+	DP_MAP_COUNT
+};
+
+/* The abi.h name of each map, which is also its pin's file name. */
+extern const char *const datapath_map_names[DP_MAP_COUNT];
+
+#define DATAPATH_PIN_DIR_MAX 128
+
+struct datapath {
+	char pin_dir[DATAPATH_PIN_DIR_MAX];
+	struct redisha_bpf *skel; /* set by datapath_load only */
+	int prog_fd;		  /* -1 unless loaded */
+	int fds[DP_MAP_COUNT];
+};
+
+/*
+ * Load the XDP program for `instance`, reusing its pinned maps or pinning
+ * new ones (bpffs is mounted when missing). Pinned maps of another ABI are
+ * refused: their rh_config says which version wrote them.
+ */
+int datapath_load(struct datapath *dp, const char *instance, char *err,
+		  size_t errlen) __attribute__((warn_unused_result));
+
+/* Open the pinned maps of `instance` without loading anything. */
+int datapath_open_pinned(struct datapath *dp, const char *instance, char *err,
+			 size_t errlen) __attribute__((warn_unused_result));
+
+/* Close the descriptors; pins and attachments stay. */
+void datapath_close(struct datapath *dp);
+
+/* Attach the loaded program to `ifindex` (of the caller's netns), replacing
+ * whatever XDP program is there. */
+int datapath_attach(const struct datapath *dp, int ifindex, bool generic,
+		    char *err, size_t errlen) __attribute__((warn_unused_result));
+
+int datapath_detach(int ifindex, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Remove the pins of `instance`; its maps die with their last user. */
+int datapath_unpin(const char *instance, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* One element update (readers never see half an entry, DESIGN.md §6). */
+int datapath_update(const struct datapath *dp, enum datapath_map map,
+		    const void *key, const void *value, char *err,
+		    size_t errlen) __attribute__((warn_unused_result));
+
+int datapath_lookup(const struct datapath *dp, enum datapath_map map,
+		    const void *key, void *value, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* CLOCK_MONOTONIC in nanoseconds: the clock of rh_config's heartbeat. */
+unsigned long long datapath_now_ns(void);
+
+#endif /* REDISHA_DATAPATH_H */
