@@ -48,7 +48,7 @@ COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
 UNIT_TESTS := $(TEST_OUT)/unit/test_config
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
-.PHONY: all help deps bpf tests clean test test-unit test-bpf test-e2e \
+.PHONY: all help deps bpf tests clean test test-unit test-bpf test-e2e bench-xdp \
 	lab-up lab-down lab-status demo
 
 all: bpf tests
@@ -61,6 +61,7 @@ help:
 	@echo 'make test-unit  cmocka unit tests'
 	@echo 'make test-bpf   XDP program tests through BPF_PROG_TEST_RUN'
 	@echo 'make test-e2e   end-to-end tests on the namespace lab (pytest)'
+	@echo 'make bench-xdp  ns per packet on each XDP path -> build/bench/xdp.json'
 	@echo 'make lab-up     start the lab: namespaces, Redis, Sentinels'
 	@echo 'make lab-down   stop the lab and remove everything it made'
 	@echo 'make lab-status print the fleet'
@@ -139,6 +140,32 @@ test-bpf: $(BPF_TESTS)
 
 test-e2e: bpf $(LAB_TOOLS)
 	$(Q)$(PYTHON) -m pytest -v tests/e2e
+
+# ---- benchmarks -------------------------------------------------------------
+
+BENCH_OUT := $(BUILD)/bench
+BENCH_SKELS := $(BENCH_OUT)/ref_trivial.skel.h $(BENCH_OUT)/ref_lookup.skel.h
+
+# Reference programs that exist only to be timed beside the datapath.
+$(BENCH_OUT)/%.bpf.o: tests/bench/%.bpf.c $(BPF_HEADERS) $(BUILD)/vmlinux.h
+	$(say) CLANG $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
+
+$(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o Makefile
+	$(say) SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,_bpf,$(@F)) > $@.tmp
+	$(Q)mv $@.tmp $@
+
+# Built without sanitizers: it measures.
+$(BENCH_OUT)/bench_xdp: tests/bench/bench_xdp.c $(BPF_TEST_LIB) \
+		$(wildcard tests/bpf/*.h) $(SKEL) $(BENCH_SKELS) $(COMMON_HDRS)
+	$(say) CC $@
+	$(Q)$(CC) $(CFLAGS) -I$(BENCH_OUT) -Itests/bpf $< $(BPF_TEST_LIB) -o $@ \
+		$(LIBS_BPF) $(LIBS_TEST)
+
+bench-xdp: $(BENCH_OUT)/bench_xdp
+	$(Q)$(BENCH_OUT)/bench_xdp $(BENCH_OUT)/xdp.json
 
 # ---- lab ------------------------------------------------------------------
 

@@ -87,9 +87,10 @@ static __always_inline int forward(struct pkt *p, const struct rh_config *cfg,
 				   struct rh_flow *f, __u64 now)
 {
 	__u32 ifindex;
-	int rc;
+	int action, rc;
 
-	if (!f->nh_ifindex || now - f->nh_cached_ns > cfg->nh_cache_ns) {
+	if (!f->nh_ifindex ||
+	    (__s64)(now - f->nh_cached_ns) > (__s64)cfg->nh_cache_ns) {
 		rc = nexthop_resolve(p, f, now);
 		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 			return verdict(XDP_PASS, RH_STAT_PASS_NAT_NO_NEIGH);
@@ -97,17 +98,21 @@ static __always_inline int forward(struct pkt *p, const struct rh_config *cfg,
 			return verdict(XDP_PASS, RH_STAT_PASS_NAT_FIB);
 	}
 	ifindex = f->nh_ifindex;
-	if (ifindex != p->ctx->ingress_ifindex &&
-	    !bpf_map_lookup_elem(&rh_tx_ports, &ifindex))
-		return verdict(XDP_PASS, RH_STAT_PASS_NAT_NO_TX_PORT);
-
+	if (ifindex == p->ctx->ingress_ifindex) {
+		action = XDP_TX;
+	} else {
+		/* The lower bits of the flags are the verdict when the devmap
+		 * has no such port; the frame is not touched before then, so
+		 * the kernel can still forward it. */
+		action = bpf_redirect_map(&rh_tx_ports, ifindex, XDP_PASS);
+		if (action != XDP_REDIRECT)
+			return verdict(XDP_PASS, RH_STAT_PASS_NAT_NO_TX_PORT);
+	}
 	ip_decrease_ttl(p->ip);
 	__builtin_memcpy(p->eth->h_source, f->nh_smac, ETH_ALEN);
 	__builtin_memcpy(p->eth->h_dest, f->nh_dmac, ETH_ALEN);
-	if (ifindex == p->ctx->ingress_ifindex)
-		return verdict(XDP_TX, RH_STAT_TX_NAT);
-	stat_inc(RH_STAT_REDIRECT_NAT);
-	return bpf_redirect_map(&rh_tx_ports, ifindex, 0);
+	return verdict(action, action == XDP_TX ? RH_STAT_TX_NAT
+						: RH_STAT_REDIRECT_NAT);
 }
 
 #endif /* REDISHA_BPF_FWD_H */

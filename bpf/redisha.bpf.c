@@ -30,7 +30,8 @@ static __always_inline struct rh_config *config_get(void)
 
 /*
  * The longest matching prefix decides; a source no rule matches is allowed
- * only while the ACL is empty (RH_CONFIG_ACL_ACTIVE clear).
+ * only while the ACL is empty. RH_CONFIG_ACL_ACTIVE says it is not, and
+ * spares the trie lookup on every packet when it is.
  */
 static __always_inline bool acl_allows(const struct rh_config *cfg,
 				       __be32 saddr)
@@ -38,10 +39,10 @@ static __always_inline bool acl_allows(const struct rh_config *cfg,
 	struct rh_acl_key key = { .prefixlen = 32, .addr = saddr };
 	struct rh_acl_rule *rule;
 
+	if (!(cfg->flags & RH_CONFIG_ACL_ACTIVE))
+		return true;
 	rule = bpf_map_lookup_elem(&rh_acl, &key);
-	if (rule)
-		return rule->action == RH_ACL_ALLOW;
-	return !(cfg->flags & RH_CONFIG_ACL_ACTIVE);
+	return rule && rule->action == RH_ACL_ALLOW;
 }
 
 /* A packet from a client to VIP:shard-port. */

@@ -73,7 +73,7 @@ size_t pkt_build(uint8_t *buf, size_t cap, const struct pkt_spec *spec)
 		.tot_len = htons((uint16_t)(ip_len + l4_len)),
 		.id = htons(0x1234),
 		.frag_off = htons(spec->frag_off ? spec->frag_off : IP_DF),
-		.ttl = 64,
+		.ttl = spec->ttl ? spec->ttl : 64,
 		.protocol = tcp_l4 ? IPPROTO_TCP : spec->protocol,
 		.saddr = spec->saddr,
 		.daddr = spec->daddr,

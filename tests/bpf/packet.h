@@ -26,6 +26,7 @@ struct pkt_spec {
 	size_t nvlans;
 	uint8_t protocol;      /* 0: IPPROTO_TCP */
 	uint16_t frag_off;     /* host order, flags and offset; 0: DF */
+	uint8_t ttl;	       /* 0: 64 */
 	uint32_t saddr, daddr; /* network order */
 	uint16_t sport, dport; /* host order */
 	uint8_t tcp_flags;     /* TH_SYN, TH_ACK, ... */

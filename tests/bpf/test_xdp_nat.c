@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <bpf/libbpf.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -227,6 +228,29 @@ static void test_nat_no_neighbour_passes_rewritten(void **state)
 	assert_int_equal(s.out.ip.ttl, 64); /* the kernel decrements it */
 	assert_memory_equal(s.out.eth.h_dest, FX_FRONT_MAC, ETH_ALEN);
 	assert_int_equal(fx_stat(RH_STAT_PASS_NAT_NO_NEIGH), passed + 1);
+}
+
+/* An egress interface missing from the devmap: the NATed packet goes to
+ * the kernel untouched otherwise (MACs, TTL), which forwards it. */
+static void test_nat_egress_not_in_devmap_passes_rewritten(void **state)
+{
+	uint32_t back = (uint32_t)fx.back_ifindex;
+	uint64_t passed = fx_stat(RH_STAT_PASS_NAT_NO_TX_PORT);
+	struct sent s;
+
+	(void)state;
+	assert_int_equal(bpf_map__delete_elem(fx.skel->maps.rh_tx_ports, &back,
+					      sizeof(back), 0),
+			 0);
+	client_send(CLIENT_PORT, SHARD0_PORT, TH_SYN, &s);
+	assert_int_equal(s.res.verdict, XDP_PASS);
+	assert_true(s.parsed);
+	assert_true(s.out.ip_csum_ok);
+	assert_true(s.out.tcp_csum_ok);
+	assert_int_equal(s.out.ip.daddr, pkt_ip(FX_MASTER));
+	assert_int_equal(s.out.ip.ttl, 64);
+	assert_memory_equal(s.out.eth.h_dest, FX_FRONT_MAC, ETH_ALEN);
+	assert_int_equal(fx_stat(RH_STAT_PASS_NAT_NO_TX_PORT), passed + 1);
 }
 
 static void test_nat_generation_bump_resets_client(void **state)
@@ -577,6 +601,7 @@ int main(void)
 		T(test_nat_data_payload_checksums),
 		T(test_nat_one_armed_master_uses_xdp_tx),
 		T(test_nat_no_neighbour_passes_rewritten),
+		T(test_nat_egress_not_in_devmap_passes_rewritten),
 		T(test_nat_generation_bump_resets_client),
 		T(test_nat_old_master_reply_after_bump_resets_client),
 		T(test_nat_no_reset_flag_lets_old_flows_drain),
