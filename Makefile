@@ -41,7 +41,7 @@ BPF_HEADERS := $(wildcard bpf/*.h) include/redisha/abi.h
 BPF_OBJS := $(BPF_OUT)/redisha.bpf.o $(BPF_OUT)/xdp_pass.bpf.o
 SKEL := $(BPF_OUT)/redisha.skel.h
 
-COMMON_SRCS := controller/common/config.c
+COMMON_SRCS := controller/common/config.c controller/common/config_directives.c controller/common/config_lex.c
 COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
 
 UNIT_TESTS := $(TEST_OUT)/unit/test_config
