@@ -41,7 +41,8 @@ BPF_HEADERS := $(wildcard bpf/*.h) include/redisha/abi.h
 BPF_OBJS := $(BPF_OUT)/redisha.bpf.o $(BPF_OUT)/xdp_pass.bpf.o
 SKEL := $(BPF_OUT)/redisha.skel.h
 
-COMMON_SRCS := controller/common/config.c
+CONFIG_SRCS := $(addprefix controller/common/,config.c config_directives.c \
+	config_lex.c)
 DATAPATH_SRCS := controller/common/datapath.c controller/common/flows.c
 COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
 
@@ -99,17 +100,17 @@ LAB_TOOLS := $(TEST_OUT)/lab/lab_gateway
 tests: $(UNIT_TESTS) $(BPF_TESTS) $(LAB_TOOLS)
 
 # The lab's stand-in for redishad (tests/lab/lab_gateway.c).
-$(TEST_OUT)/lab/lab_gateway: tests/lab/lab_gateway.c $(COMMON_SRCS) \
+$(TEST_OUT)/lab/lab_gateway: tests/lab/lab_gateway.c $(CONFIG_SRCS) \
 		$(DATAPATH_SRCS) $(COMMON_HDRS) $(SKEL)
 	$(say) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(COMMON_SRCS) $(DATAPATH_SRCS) \
+	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(CONFIG_SRCS) $(DATAPATH_SRCS) \
 		-o $@ $(LIBS_BPF)
 
-$(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(COMMON_HDRS)
+$(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(CONFIG_SRCS) $(COMMON_HDRS)
 	$(say) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(COMMON_SRCS) -o $@ $(LIBS_TEST)
+	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(CONFIG_SRCS) -o $@ $(LIBS_TEST)
 
 BPF_TEST_LIB := tests/bpf/packet.c tests/bpf/xdp_fixture.c $(DATAPATH_SRCS)
 $(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c $(BPF_TEST_LIB) $(wildcard tests/bpf/*.h) \

@@ -1,6 +1,8 @@
 /*
- * Unit tests for controller/common/config.c: one behaviour per test. Errors
- * are checked as the full "file:line: reason" text an operator would read.
+ * Unit tests for the configuration parser (controller/common/config.c and
+ * its private config_directives.c, config_lex.c), through config.h: one
+ * behaviour per test. Errors are checked as the full "file:line: reason"
+ * text an operator would read.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -129,8 +131,8 @@ static void test_config_init_sets_defaults(void **state)
 	assert_int_equal(cfg.sentinel_follow, CONFIG_FOLLOW_SWITCH_MASTER);
 	assert_int_equal(cfg.reconcile_ms, 1000);
 	assert_int_equal(cfg.snat_addr, 0);
-	assert_int_equal(cfg.snat_port_min, 32768);
-	assert_int_equal(cfg.snat_port_max, 60999);
+	assert_int_equal(cfg.snat_port_min, 10000);
+	assert_int_equal(cfg.snat_port_max, 29999);
 	assert_int_equal(cfg.flow_timeout_ms, 300000);
 	assert_int_equal(cfg.closing_timeout_ms, 10000);
 	assert_int_equal(cfg.role, CONFIG_ROLE_ACTIVE);
@@ -1213,6 +1215,30 @@ static void test_config_snat_ports_parsed(void **state)
 	assert_int_equal(cfg.snat_port_max, 65535);
 }
 
+/*
+ * The kernel's default ip_local_port_range, where the gateway's own sockets
+ * to the masters and Sentinels take their source ports.
+ */
+#define LOCAL_PORT_FIRST 32768
+#define LOCAL_PORT_LAST 60999
+
+static void test_config_snat_ports_default_below_local_port_range(void **state)
+{
+	(void)state;
+	config_init(&cfg);
+	assert_true(cfg.snat_port_min <= cfg.snat_port_max);
+	assert_true(cfg.snat_port_max < LOCAL_PORT_FIRST);
+}
+
+/* No check: an operator may have moved ip_local_port_range elsewhere. */
+static void test_config_snat_ports_overlapping_local_port_range_accepted(void **state)
+{
+	(void)state;
+	expect_ok(BASE "snat-ports 32768-60999\n");
+	assert_int_equal(cfg.snat_port_min, LOCAL_PORT_FIRST);
+	assert_int_equal(cfg.snat_port_max, LOCAL_PORT_LAST);
+}
+
 static void test_config_snat_ports_privileged_rejected(void **state)
 {
 	(void)state;
@@ -1739,6 +1765,8 @@ int main(void)
 		cmocka_unit_test(test_config_snat_address_parsed),
 		cmocka_unit_test(test_config_snat_address_unspecified_rejected),
 		cmocka_unit_test(test_config_snat_ports_parsed),
+		cmocka_unit_test(test_config_snat_ports_default_below_local_port_range),
+		cmocka_unit_test(test_config_snat_ports_overlapping_local_port_range_accepted),
 		cmocka_unit_test(test_config_snat_ports_privileged_rejected),
 		cmocka_unit_test(test_config_snat_ports_reversed_rejected),
 		cmocka_unit_test(test_config_snat_ports_trailing_garbage_rejected),
