@@ -4,7 +4,9 @@
  * namespace, fills the maps from a redisha configuration file and masters
  * given on the command line, and edits shards the way a failover would.
  * Run it with `nsenter --net=/run/netns/rh-gw1` (not `ip netns exec`, which
- * remounts /sys and so hides the bpffs pins).
+ * remounts /sys and so hides the bpffs pins). It writes the heartbeat once
+ * and never again, so it sets a dead-man interval of an hour instead of the
+ * configured one: the VIP keeps being answered for as long as a test runs.
  *
  *   lab_gateway up CONFIG NAME=ADDR:PORT...        load, attach, fill maps
  *   lab_gateway set-master CONFIG NAME ADDR:PORT   new master, generation+1
@@ -30,6 +32,7 @@
 #define ERR_MAX 512
 #define NS_PER_MS 1000000ull
 #define NH_CACHE_MS 1000
+#define DEADMAN_MS (3600 * 1000ull)
 
 static char err[ERR_MAX];
 
@@ -154,7 +157,7 @@ static int write_config(const struct datapath *dp, const struct config *cfg)
 		.snat_port_min = cfg->snat_port_min,
 		.snat_port_max = cfg->snat_port_max,
 		.heartbeat_ns = datapath_now_ns(),
-		.deadman_ns = cfg->deadman_ms * NS_PER_MS,
+		.deadman_ns = DEADMAN_MS * NS_PER_MS,
 		.flow_timeout_ns = cfg->flow_timeout_ms * NS_PER_MS,
 		.closing_timeout_ns = cfg->closing_timeout_ms * NS_PER_MS,
 		.nh_cache_ns = NH_CACHE_MS * NS_PER_MS,
