@@ -43,16 +43,28 @@ SKEL := $(BPF_OUT)/redisha.skel.h
 
 CONFIG_SRCS := $(addprefix controller/common/,config.c config_directives.c \
 	config_lex.c)
-DATAPATH_SRCS := controller/common/datapath.c controller/common/flows.c
+DATAPATH_SRCS := $(addprefix controller/common/,datapath.c datapath_setup.c \
+	flows.c)
 COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
 
-UNIT_TESTS := $(TEST_OUT)/unit/test_config
+NET_SRCS := controller/common/netlink.c controller/common/garp.c
+LOOP_SRCS := controller/common/log.c controller/common/evloop.c
+REDISHAD_SRCS := $(wildcard controller/redishad/*.c) $(CONFIG_SRCS) \
+	$(DATAPATH_SRCS) $(NET_SRCS) $(LOOP_SRCS)
+PROGRAMS := $(USER_OUT)/redishad
+
+# Each unit test links the sources its test_<name>_SRCS names.
+UNIT_TESTS := $(addprefix $(TEST_OUT)/unit/,test_config test_netlink_garp \
+	test_sentinel_event)
+test_config_SRCS := $(CONFIG_SRCS)
+test_netlink_garp_SRCS := $(NET_SRCS)
+test_sentinel_event_SRCS := controller/redishad/sentinel_event.c
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
-.PHONY: all help deps bpf tests clean test test-unit test-bpf test-e2e bench-xdp \
+.PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp \
 	lab-up lab-down lab-status demo
 
-all: bpf tests
+all: bpf programs tests
 
 help:
 	@echo 'make            build everything into build/ (V=1: full commands)'
@@ -93,6 +105,17 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o Makefile
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,_bpf,$(@F)) > $@.tmp
 	$(Q)mv $@.tmp $@
 
+# ---- programs -------------------------------------------------------------
+
+programs: $(PROGRAMS)
+
+$(USER_OUT)/redishad: $(REDISHAD_SRCS) $(COMMON_HDRS) \
+		$(wildcard controller/redishad/*.h) $(SKEL)
+	$(say) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Icontroller/redishad $(REDISHAD_SRCS) \
+		-o $@ $(LIBS_BPF) -lhiredis
+
 # ---- tests ----------------------------------------------------------------
 
 LAB_TOOLS := $(TEST_OUT)/lab/lab_gateway
@@ -107,10 +130,13 @@ $(TEST_OUT)/lab/lab_gateway: tests/lab/lab_gateway.c $(CONFIG_SRCS) \
 	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(CONFIG_SRCS) $(DATAPATH_SRCS) \
 		-o $@ $(LIBS_BPF)
 
-$(TEST_OUT)/unit/test_%: tests/unit/test_%.c $(CONFIG_SRCS) $(COMMON_HDRS)
+.SECONDEXPANSION:
+$(TEST_OUT)/unit/test_%: tests/unit/test_%.c $$(test_$$*_SRCS) $(COMMON_HDRS) \
+		$(wildcard controller/redishad/*.h)
 	$(say) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) $< $(CONFIG_SRCS) -o $@ $(LIBS_TEST)
+	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) -Icontroller/redishad $< \
+		$(test_$*_SRCS) -o $@ $(LIBS_TEST)
 
 BPF_TEST_LIB := tests/bpf/packet.c tests/bpf/xdp_fixture.c $(DATAPATH_SRCS)
 $(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c $(BPF_TEST_LIB) $(wildcard tests/bpf/*.h) \

@@ -64,7 +64,8 @@ struct {
 	__type(value, struct rh_iface);
 } rh_ifaces SEC(".maps");
 
-/* Egress interfaces for bpf_redirect_map, keyed by ifindex. */
+/* Egress interfaces for bpf_redirect_map, keyed by ifindex. Not pinned:
+ * it is rebuilt from the configuration at every start (datapath.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, RH_MAX_IFACES);

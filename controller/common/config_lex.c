@@ -165,7 +165,7 @@ int config_lex_range(const struct config_lex *lx, const char *what,
 		     uint32_t *last)
 {
 	const char *dash = strchr(s, '-');
-	uint32_t f, l;
+	uint32_t f = 0, l = 0; /* gcc -O2 cannot see the early returns */
 	int r1, r2;
 
 	if (!dash)

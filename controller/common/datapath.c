@@ -26,6 +26,18 @@ const char *const datapath_map_names[DP_MAP_COUNT] = {
 
 #define BPFFS "/sys/fs/bpf"
 
+/*
+ * The devmap is not pinned: the kernel sets BPF_F_RDONLY_PROG on every
+ * devmap it creates but refuses that flag at creation, so libbpf can never
+ * match a pinned devmap to the object's definition. It only mirrors the
+ * configured interfaces, so each load builds it anew; the program it
+ * replaces keeps its own until then.
+ */
+static bool pinned(enum datapath_map m)
+{
+	return m != DP_MAP_TX_PORTS;
+}
+
 /* Fill `err` and return -e: the one way this file reports a failure. */
 __attribute__((format(printf, 4, 5))) static int
 fail(char *err, size_t errlen, int e, const char *fmt, ...)
@@ -119,6 +131,8 @@ int datapath_load(struct datapath *dp, const char *instance, char *err,
 	for (int i = 0; i < DP_MAP_COUNT; i++) {
 		map = bpf_object__find_map_by_name(dp->skel->obj,
 						   datapath_map_names[i]);
+		if (map && !pinned(i))
+			continue;
 		if (!map) {
 			r = fail(err, errlen, ENOENT, "map %s missing",
 				 datapath_map_names[i]);
@@ -162,6 +176,8 @@ int datapath_open_pinned(struct datapath *dp, const char *instance, char *err,
 	if ((r = set_pin_dir(dp, instance, err, errlen)))
 		return r;
 	for (int i = 0; i < DP_MAP_COUNT; i++) {
+		if (!pinned(i))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
 			 datapath_map_names[i]);
 		dp->fds[i] = bpf_obj_get(path);
@@ -227,7 +243,7 @@ int datapath_unpin(const char *instance, char *err, size_t errlen)
 	for (int i = 0; i < DP_MAP_COUNT; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dp.pin_dir,
 			 datapath_map_names[i]);
-		if (unlink(path) && errno != ENOENT)
+		if (pinned(i) && unlink(path) && errno != ENOENT)
 			return fail(err, errlen, errno, "unlink %s: %s", path,
 				    strerror(errno));
 	}

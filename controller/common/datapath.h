@@ -48,7 +48,8 @@ struct datapath {
 int datapath_load(struct datapath *dp, const char *instance, char *err,
 		  size_t errlen) __attribute__((warn_unused_result));
 
-/* Open the pinned maps of `instance` without loading anything. */
+/* Open the pinned maps of `instance` without loading anything; the
+ * devmap, which is not pinned, stays at -1. */
 int datapath_open_pinned(struct datapath *dp, const char *instance, char *err,
 			 size_t errlen) __attribute__((warn_unused_result));
 

@@ -21,17 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "datapath.h"
+#include "datapath_setup.h"
 #include "flows.h"
 
 #define ERR_MAX 512
-#define NS_PER_MS 1000000ull
-#define NH_CACHE_MS 1000
 #define DEADMAN_MS (3600 * 1000ull)
 
 static char err[ERR_MAX];
@@ -81,93 +77,6 @@ bad:
 	return -1;
 }
 
-static int iface_mac(const char *ifname, struct rh_iface *iface)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), r;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	r = ioctl(fd, SIOCGIFHWADDR, &ifr) ? -errno : 0;
-	close(fd);
-	if (!r)
-		memcpy(iface->mac, ifr.ifr_hwaddr.sa_data, RH_ETH_ALEN);
-	return r;
-}
-
-/* Services and VIPs from the configuration. */
-static int fill_services(const struct datapath *dp, const struct config *cfg)
-{
-	struct rh_vip vip = { 0 };
-	int r = 0;
-
-	for (size_t v = 0; v < cfg->nvips && !r; v++) {
-		struct rh_service_key key = { .addr = cfg->vips[v] };
-		struct rh_service svc = { .kind = RH_SERVICE_PROXY };
-
-		r = datapath_update(dp, DP_MAP_VIPS, &cfg->vips[v], &vip, err,
-				    sizeof(err));
-		key.port = htons(cfg->proxy_port);
-		if (!r && cfg->proxy_port)
-			r = datapath_update(dp, DP_MAP_SERVICES, &key, &svc,
-					    err, sizeof(err));
-		for (size_t i = 0; i < cfg->nshards && !r; i++) {
-			key.port = htons(cfg->shards[i].port);
-			svc.kind = RH_SERVICE_SHARD;
-			svc.shard_id = (__u16)i;
-			r = datapath_update(dp, DP_MAP_SERVICES, &key, &svc,
-					    err, sizeof(err));
-		}
-	}
-	return r;
-}
-
-/* Each interface: its MAC for ARP replies, a devmap slot, the program. */
-static int attach_interfaces(const struct datapath *dp,
-			     const struct config *cfg)
-{
-	for (size_t i = 0; i < cfg->ninterfaces; i++) {
-		struct rh_iface iface = { 0 };
-		__u32 ifindex = if_nametoindex(cfg->interfaces[i]);
-
-		if (!ifindex || iface_mac(cfg->interfaces[i], &iface)) {
-			snprintf(err, sizeof(err), "interface %s: %s",
-				 cfg->interfaces[i], strerror(errno));
-			return -1;
-		}
-		if (datapath_update(dp, DP_MAP_IFACES, &ifindex, &iface, err,
-				    sizeof(err)) ||
-		    datapath_update(dp, DP_MAP_TX_PORTS, &ifindex, &ifindex,
-				    err, sizeof(err)) ||
-		    datapath_attach(dp, (int)ifindex,
-				    cfg->xdp_mode == CONFIG_XDP_GENERIC, err,
-				    sizeof(err)))
-			return -1;
-	}
-	return 0;
-}
-
-static int write_config(const struct datapath *dp, const struct config *cfg)
-{
-	struct rh_config rc = {
-		.abi_version = RH_ABI_VERSION,
-		.flags = RH_CONFIG_ACTIVE | RH_CONFIG_RESET_ON_FAILOVER,
-		.snat_addr = cfg->snat_addr,
-		.snat_port_min = cfg->snat_port_min,
-		.snat_port_max = cfg->snat_port_max,
-		.heartbeat_ns = datapath_now_ns(),
-		.deadman_ns = DEADMAN_MS * NS_PER_MS,
-		.flow_timeout_ns = cfg->flow_timeout_ms * NS_PER_MS,
-		.closing_timeout_ns = cfg->closing_timeout_ms * NS_PER_MS,
-		.nh_cache_ns = NH_CACHE_MS * NS_PER_MS,
-	};
-	__u32 zero = 0;
-
-	return datapath_update(dp, DP_MAP_CONFIG, &zero, &rc, err,
-			       sizeof(err));
-}
-
 static int set_master(const struct datapath *dp, int id, const char *endpoint)
 {
 	struct rh_shard shard;
@@ -190,7 +99,7 @@ static int cmd_up(const struct config *cfg, int argc, char **argv)
 
 	if (r)
 		return r;
-	r = fill_services(&dp, cfg);
+	r = datapath_setup_services(&dp, cfg, err, sizeof(err));
 	for (int i = 0; i < argc && !r; i++) {
 		const char *eq = strchr(argv[i], '=');
 		int id = eq ? shard_id(cfg, argv[i], (size_t)(eq - argv[i]))
@@ -203,7 +112,11 @@ static int cmd_up(const struct config *cfg, int argc, char **argv)
 	}
 	/* rh_config last: ARP for the VIP starts once the rest is there. */
 	if (!r)
-		r = attach_interfaces(&dp, cfg) || write_config(&dp, cfg);
+		r = datapath_setup_interfaces(&dp, cfg, err, sizeof(err)) ||
+		    datapath_setup_config(&dp, cfg,
+					  RH_CONFIG_ACTIVE |
+						  RH_CONFIG_RESET_ON_FAILOVER,
+					  DEADMAN_MS, err, sizeof(err));
 	datapath_close(&dp);
 	return r;
 }
@@ -283,11 +196,6 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (config_load(&cfg, argv[2], err, sizeof(err))) {
 		fprintf(stderr, "lab_gateway: %s\n", err);
-		return 2;
-	}
-	if (!cfg.snat_addr) {
-		fprintf(stderr, "lab_gateway: %s needs snat-address\n",
-			argv[2]);
 		return 2;
 	}
 	if (!strcmp(cmd, "up"))

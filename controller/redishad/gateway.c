@@ -1,0 +1,222 @@
+#include "gateway.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "datapath_setup.h"
+#include "flows.h"
+#include "garp.h"
+#include "log.h"
+#include "netlink.h"
+
+#define SWEEP_MS 1000
+#define HEARTBEATS_PER_DEADMAN 4
+#define VIP_PREFIX 32
+#define SYSCTL_PATH_MAX 128
+#define SYSCTL_VALUE_MAX 32
+
+/* Set /proc/sys/<key> to `value` if it differs, logging the change. */
+static int sysctl_set(const char *key, const char *value, char *err,
+		      size_t errlen)
+{
+	char path[SYSCTL_PATH_MAX], old[SYSCTL_VALUE_MAX] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	n = read(fd, old, sizeof(old) - 1);
+	if (n < 0)
+		goto fail_fd;
+	old[n] = '\0';
+	old[strcspn(old, "\n")] = '\0';
+	if (!strcmp(old, value)) {
+		close(fd);
+		return 0;
+	}
+	if (pwrite(fd, value, strlen(value), 0) != (ssize_t)strlen(value))
+		goto fail_fd;
+	close(fd);
+	log_info("gateway", "sysctl %s: %s -> %s", key, old, value);
+	return 0;
+fail_fd:
+	close(fd);
+fail:
+	snprintf(err, errlen, "sysctl %s: %s", path, strerror(errno));
+	return -errno;
+}
+
+/* net/ipv4/conf/<dev>/<knob> for "all" and every configured interface. */
+static int sysctl_conf_all(const struct config *cfg, size_t ndevs,
+			   const char *knob, const char *value, char *err,
+			   size_t errlen)
+{
+	char key[SYSCTL_PATH_MAX];
+	int r;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/all/%s", knob);
+	if ((r = sysctl_set(key, value, err, errlen)))
+		return r;
+	for (size_t i = 0; i < ndevs; i++) {
+		snprintf(key, sizeof(key), "net/ipv4/conf/%s/%s",
+			 cfg->interfaces[i], knob);
+		if ((r = sysctl_set(key, value, err, errlen)))
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * What the datapath needs from the kernel (docs/datapath.md): forwarding
+ * of what XDP passes up, packets from its own addresses accepted, no ICMP
+ * redirects for hairpinned flows, and no ARP answers for the VIP on lo
+ * from the front interface (the first one), which the program gives.
+ */
+static int set_sysctls(const struct config *cfg, char *err, size_t errlen)
+{
+	size_t n = cfg->ninterfaces;
+	int r;
+
+	if ((r = sysctl_set("net/ipv4/ip_forward", "1", err, errlen)) ||
+	    (r = sysctl_conf_all(cfg, n, "accept_local", "1", err, errlen)) ||
+	    (r = sysctl_conf_all(cfg, n, "rp_filter", "0", err, errlen)) ||
+	    (r = sysctl_conf_all(cfg, n, "send_redirects", "0", err, errlen)) ||
+	    (r = sysctl_conf_all(cfg, 1, "arp_ignore", "1", err, errlen)) ||
+	    (r = sysctl_conf_all(cfg, 1, "arp_announce", "2", err, errlen)))
+		return r;
+	return 0;
+}
+
+static int write_config(struct gateway *gw, char *err, size_t errlen)
+{
+	__u32 zero = 0;
+
+	gw->rc.heartbeat_ns = datapath_now_ns();
+	return datapath_update(gw->dp, DP_MAP_CONFIG, &zero, &gw->rc, err,
+			       errlen);
+}
+
+static void heartbeat(struct evloop *loop, void *data)
+{
+	struct gateway *gw = data;
+	char err[256];
+
+	if (write_config(gw, err, sizeof(err)))
+		log_err("gateway", "heartbeat: %s", err);
+	evloop_timer_start(loop, &gw->heartbeat,
+			   gw->cfg->deadman_ms / HEARTBEATS_PER_DEADMAN,
+			   heartbeat, gw);
+}
+
+static void sweep(struct evloop *loop, void *data)
+{
+	struct gateway *gw = data;
+	char err[256];
+	long n = flows_sweep(gw->dp, &gw->rc, datapath_now_ns(), err,
+			     sizeof(err));
+
+	if (n < 0)
+		log_err("gateway", "%s", err);
+	else if (n)
+		log_debug("gateway", "swept %ld expired flow entries", n);
+	evloop_timer_start(loop, &gw->sweep, SWEEP_MS, sweep, gw);
+}
+
+static void announce(struct evloop *loop, void *data)
+{
+	struct gateway *gw = data;
+	char err[256];
+
+	for (size_t i = 0; i < gw->cfg->nvips; i++)
+		if (garp_send(gw->front_ifindex, gw->front_mac,
+			      gw->cfg->vips[i], err, sizeof(err)))
+			log_warn("gateway", "gratuitous ARP: %s", err);
+	if (--gw->garp_left)
+		evloop_timer_start(loop, &gw->garp, gw->cfg->garp_interval_ms,
+				   announce, gw);
+}
+
+static int hold_vips(struct gateway *gw, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < gw->cfg->nvips; i++) {
+		bool existed;
+		int r = nl_addr_add(gw->lo_ifindex, gw->cfg->vips[i],
+				    VIP_PREFIX, &existed, err, errlen);
+
+		if (r)
+			return r;
+		if (!existed)
+			log_info("gateway", "VIP %s added on lo",
+				 inet_ntoa((struct in_addr){ gw->cfg->vips[i] }));
+	}
+	return 0;
+}
+
+int gateway_start(struct gateway *gw, struct evloop *loop,
+		  const struct config *cfg, const struct datapath *dp,
+		  char *err, size_t errlen)
+{
+	uint32_t flags = RH_CONFIG_RESET_ON_FAILOVER;
+	__u32 zero = 0;
+	int r;
+
+	memset(gw, 0, sizeof(*gw));
+	gw->loop = loop;
+	gw->cfg = cfg;
+	gw->dp = dp;
+	gw->lo_ifindex = (int)if_nametoindex("lo");
+	gw->front_ifindex = (int)if_nametoindex(cfg->interfaces[0]);
+	if (!gw->lo_ifindex || !gw->front_ifindex) {
+		snprintf(err, errlen, "interface %s or lo: %s",
+			 cfg->interfaces[0], strerror(errno));
+		return -ENODEV;
+	}
+	if (cfg->role == CONFIG_ROLE_ACTIVE)
+		flags |= RH_CONFIG_ACTIVE;
+	if ((r = set_sysctls(cfg, err, errlen)) ||
+	    (r = garp_iface_mac(gw->front_ifindex, gw->front_mac, err,
+				errlen)) ||
+	    (r = hold_vips(gw, err, errlen)) ||
+	    (r = datapath_setup_services(dp, cfg, err, errlen)) ||
+	    (r = datapath_setup_interfaces(dp, cfg, err, errlen)) ||
+	    (r = datapath_setup_config(dp, cfg, flags, cfg->deadman_ms, err,
+				       errlen)) ||
+	    (r = datapath_lookup(dp, DP_MAP_CONFIG, &zero, &gw->rc, err,
+				 errlen)))
+		return r;
+	log_info("gateway", "datapath on %zu interface(s), %s",
+		 cfg->ninterfaces,
+		 (flags & RH_CONFIG_ACTIVE) ? "active: answering ARP for the VIP"
+					    : "backup");
+	heartbeat(loop, gw);
+	sweep(loop, gw);
+	if ((flags & RH_CONFIG_ACTIVE) && cfg->garp_count) {
+		gw->garp_left = cfg->garp_count;
+		announce(loop, gw);
+	}
+	return 0;
+}
+
+void gateway_stop(struct gateway *gw)
+{
+	char err[256];
+
+	evloop_timer_stop(gw->loop, &gw->heartbeat);
+	evloop_timer_stop(gw->loop, &gw->sweep);
+	evloop_timer_stop(gw->loop, &gw->garp);
+	gw->rc.flags &= ~RH_CONFIG_ACTIVE;
+	if (write_config(gw, err, sizeof(err)))
+		log_err("gateway", "clearing the active flag: %s", err);
+	for (size_t i = 0; i < gw->cfg->nvips; i++)
+		if (nl_addr_del(gw->lo_ifindex, gw->cfg->vips[i], VIP_PREFIX,
+				err, sizeof(err)))
+			log_err("gateway", "%s", err);
+	log_info("gateway", "inactive: VIP released");
+}

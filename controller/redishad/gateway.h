@@ -1,0 +1,36 @@
+/*
+ * gateway: the host side of the datapath (DESIGN.md §5). Sets what the
+ * kernel must do for the XDP program (forwarding, accept_local, no ARP
+ * answers for the VIP), holds the VIP on loopback through netlink, writes
+ * rh_config with the active flag and refreshes its heartbeat (the program's
+ * dead-man switch), sweeps expired flows, and announces the VIP with
+ * gratuitous ARPs on becoming active.
+ */
+#ifndef REDISHA_GATEWAY_H
+#define REDISHA_GATEWAY_H
+
+#include "config.h"
+#include "datapath.h"
+#include "evloop.h"
+
+struct gateway {
+	struct evloop *loop;
+	const struct config *cfg;
+	const struct datapath *dp;
+	struct rh_config rc; /* as last written */
+	int lo_ifindex, front_ifindex;
+	uint8_t front_mac[6];
+	struct ev_timer heartbeat, sweep, garp;
+	unsigned garp_left;
+};
+
+/* Everything above; `err` says what failed. Safe to call on maps adopted
+ * from a running gateway: flows are untouched. */
+int gateway_start(struct gateway *gw, struct evloop *loop,
+		  const struct config *cfg, const struct datapath *dp,
+		  char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Clear the active flag and remove the VIPs (clean stop). */
+void gateway_stop(struct gateway *gw);
+
+#endif /* REDISHA_GATEWAY_H */

@@ -1,0 +1,200 @@
+/*
+ * redishad: the redisha controller (DESIGN.md §1, §4, §5). Loads the XDP
+ * datapath (adopting its pinned maps when a previous redishad left them),
+ * fills it from the configuration, follows Sentinel and writes each new
+ * master into the maps, and holds the VIP. See docs/operations.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "datapath.h"
+#include "evloop.h"
+#include "gateway.h"
+#include "log.h"
+#include "sentinel.h"
+#include "topology.h"
+
+#define ERR_MAX 512
+#define EXIT_CONFIG 2
+
+struct options {
+	const char *config;
+	bool foreground, keep_datapath, cleanup;
+};
+
+/* One table gives getopt its options and --help its text. */
+static const struct option_doc {
+	struct option opt;
+	const char *arg, *help;
+} option_docs[] = {
+	{ { "config", required_argument, NULL, 'c' }, "FILE",
+	  "configuration file (required; docs/configuration.md)" },
+	{ { "foreground", no_argument, NULL, 'f' }, NULL,
+	  "stay in the foreground, log to stderr (default: daemon, syslog)" },
+	{ { "keep-datapath", no_argument, NULL, 'k' }, NULL,
+	  "on stop, leave the XDP program attached (flows keep forwarding)" },
+	{ { "cleanup", no_argument, NULL, 'C' }, NULL,
+	  "on stop, also remove the pinned maps" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "this text" },
+};
+#define NOPTIONS (sizeof(option_docs) / sizeof(option_docs[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: redishad -c FILE [options]\n");
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		char left[40];
+
+		snprintf(left, sizeof(left), "-%c, --%s%s%s",
+			 option_docs[i].opt.val, option_docs[i].opt.name,
+			 option_docs[i].arg ? " " : "",
+			 option_docs[i].arg ? option_docs[i].arg : "");
+		fprintf(out, "  %-28s %s\n", left, option_docs[i].help);
+	}
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	struct option opts[NOPTIONS + 1] = { 0 };
+	int c;
+
+	for (size_t i = 0; i < NOPTIONS; i++)
+		opts[i] = option_docs[i].opt;
+	while ((c = getopt_long(argc, argv, "c:fkCh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 'k': o->keep_datapath = true; break;
+		case 'C': o->cleanup = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (!o->config || optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+struct daemon_state {
+	struct evloop loop;
+	struct config cfg;
+	struct datapath dp;
+	struct gateway gw;
+	struct topology topo;
+	struct sentinel_watch watch;
+	int sigfd;
+};
+
+static void on_signal(struct evloop *loop, int fd, unsigned events,
+		      void *data)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)data;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		log_warn("redishad",
+			 "SIGHUP: reloading the configuration is not supported yet; restart redishad to apply changes (flows survive a restart)");
+		return;
+	}
+	log_info("redishad", "signal %u: stopping", si.ssi_signo);
+	evloop_stop(loop);
+}
+
+static int watch_signals(struct daemon_state *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	d->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->sigfd < 0)
+		return -errno;
+	return evloop_watch(&d->loop, d->sigfd, EV_READ, on_signal, d);
+}
+
+static void detach_all(const struct config *cfg)
+{
+	char err[ERR_MAX];
+
+	for (size_t i = 0; i < cfg->ninterfaces; i++) {
+		int ifindex = (int)if_nametoindex(cfg->interfaces[i]);
+
+		if (ifindex && datapath_detach(ifindex, err, sizeof(err)))
+			log_warn("redishad", "%s", err);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon_state d; /* large: off the stack */
+	struct options o = { 0 };
+	char err[ERR_MAX];
+	int r;
+
+	if (parse_args(argc, argv, &o))
+		return EXIT_CONFIG;
+	/* Nothing is attached until the configuration parses. */
+	if (config_load(&d.cfg, o.config, err, sizeof(err))) {
+		fprintf(stderr, "redishad: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (!o.foreground && daemon(0, 0)) {
+		fprintf(stderr, "redishad: daemon: %s\n", strerror(errno));
+		return 1;
+	}
+	log_init("redishad", (enum log_level)d.cfg.log_level,
+		 d.cfg.log_syslog || !o.foreground);
+	if ((r = evloop_init(&d.loop)) || (r = watch_signals(&d))) {
+		log_err("redishad", "event loop: %s", strerror(-r));
+		return 1;
+	}
+	if (datapath_load(&d.dp, d.cfg.instance, err, sizeof(err))) {
+		log_err("redishad", "%s", err);
+		return 1;
+	}
+	log_info("redishad", "instance %s: maps in %s", d.cfg.instance,
+		 d.dp.pin_dir);
+	if (topology_init(&d.topo, &d.loop, &d.dp, &d.cfg, err, sizeof(err)) ||
+	    gateway_start(&d.gw, &d.loop, &d.cfg, &d.dp, err, sizeof(err))) {
+		log_err("redishad", "%s", err);
+		datapath_close(&d.dp);
+		return 1;
+	}
+	sentinel_watch_start(&d.watch, &d.loop, &d.topo, &d.cfg);
+
+	r = evloop_run(&d.loop);
+	if (r)
+		log_err("redishad", "event loop: %s", strerror(-r));
+
+	sentinel_watch_stop(&d.watch);
+	topology_close(&d.topo);
+	gateway_stop(&d.gw);
+	if (!o.keep_datapath)
+		detach_all(&d.cfg);
+	datapath_close(&d.dp);
+	if (o.cleanup && datapath_unpin(d.cfg.instance, err, sizeof(err)))
+		log_err("redishad", "%s", err);
+	log_info("redishad", "stopped%s%s",
+		 o.keep_datapath ? ", datapath left attached" : "",
+		 o.cleanup ? ", pins removed" : "");
+	evloop_close(&d.loop);
+	return r ? 1 : 0;
+}

@@ -1,0 +1,210 @@
+#include "topology.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+#define ROLE_TIMEOUT_MS 500
+#define ADDR_STR 32
+
+static const char *addr_str(const struct sentinel_addr *a, char *buf)
+{
+	return sentinel_addr_str(a, buf, ADDR_STR);
+}
+
+static struct sentinel_addr master_of(const struct shard_state *s)
+{
+	struct sentinel_addr a = { .ip = s->map.master_addr,
+				   .port = s->map.master_port };
+
+	return a;
+}
+
+static int write_shard(struct shard_state *s, const struct rh_shard *next)
+{
+	char err[256];
+
+	if (datapath_update(s->topo->dp, DP_MAP_SHARDS, &s->id, next, err,
+			    sizeof(err))) {
+		log_err("topology", "shard %s: %s", s->name, err);
+		return -1;
+	}
+	s->map = *next;
+	return 0;
+}
+
+int topology_init(struct topology *t, struct evloop *loop,
+		  const struct datapath *dp, const struct config *cfg,
+		  char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	t->loop = loop;
+	t->dp = dp;
+	t->nshards = cfg->nshards;
+	for (uint32_t i = 0; i < cfg->nshards; i++) {
+		struct shard_state *s = &t->shards[i];
+		char a[ADDR_STR];
+		int r;
+
+		s->topo = t;
+		s->id = i;
+		s->name = cfg->shards[i].name;
+		if ((r = datapath_lookup(dp, DP_MAP_SHARDS, &i, &s->map, err,
+					 errlen)))
+			return r;
+		if (s->map.state != RH_SHARD_NO_MASTER) {
+			struct sentinel_addr m = master_of(s);
+
+			log_info("topology",
+				 "shard %s: kept master %s generation %u from the pinned maps",
+				 s->name, addr_str(&m, a), s->map.generation);
+		}
+	}
+	return 0;
+}
+
+struct shard_state *topology_shard(struct topology *t, const char *name)
+{
+	for (size_t i = 0; i < t->nshards; i++)
+		if (!strcmp(t->shards[i].name, name))
+			return &t->shards[i];
+	return NULL;
+}
+
+bool topology_is_master(const struct shard_state *s,
+			const struct sentinel_addr *a)
+{
+	return s->map.state != RH_SHARD_NO_MASTER &&
+	       s->map.master_addr == a->ip && s->map.master_port == a->port;
+}
+
+static void check_done(struct shard_state *s)
+{
+	s->checking = false;
+	redis_conn_close(&s->role_conn);
+}
+
+/* The candidate answered ROLE master: make it the shard's master. */
+static void switch_master(struct shard_state *s)
+{
+	struct sentinel_addr old = master_of(s);
+	struct rh_shard next = {
+		.master_addr = s->candidate.ip,
+		.master_port = s->candidate.port,
+		.state = RH_SHARD_UP,
+		.generation = s->map.generation + 1,
+	};
+	char from[ADDR_STR], to[ADDR_STR];
+	bool had_master = s->map.state != RH_SHARD_NO_MASTER;
+
+	if (write_shard(s, &next))
+		return;
+	if (had_master)
+		s->topo->failovers++;
+	log_info("topology",
+		 "shard %s: master %s -> %s, generation %u (%s); map written %llu ms after it",
+		 s->name, had_master ? addr_str(&old, from) : "none",
+		 addr_str(&s->candidate, to), next.generation, s->reason,
+		 (unsigned long long)(evloop_now_ms() - s->event_ms));
+}
+
+static void role_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct shard_state *s = privdata;
+	redisReply *reply = r;
+	char a[ADDR_STR];
+	bool master;
+
+	(void)ac;
+	if (!reply) /* the connection went away; on_down reports it */
+		return;
+	master = reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
+		 reply->element[0]->type == REDIS_REPLY_STRING &&
+		 !strcmp(reply->element[0]->str, "master");
+	if (master)
+		switch_master(s);
+	else
+		log_warn("topology",
+			 "shard %s: %s does not answer ROLE master (%s): not switching",
+			 s->name, addr_str(&s->candidate, a), s->reason);
+	check_done(s);
+}
+
+static void role_up(struct redis_conn *conn, const char *why)
+{
+	struct shard_state *s = conn->data;
+
+	(void)why;
+	if (redisAsyncCommand(conn->ac, role_reply, s, "ROLE") != REDIS_OK) {
+		log_warn("topology", "shard %s: ROLE to %s could not be sent",
+			 s->name, conn->addr);
+		check_done(s);
+	}
+}
+
+static void role_down(struct redis_conn *conn, const char *why)
+{
+	struct shard_state *s = conn->data;
+
+	if (!s->checking)
+		return;
+	s->checking = false;
+	log_warn("topology", "shard %s: ROLE check of %s failed (%s): not switching",
+		 s->name, conn->addr, why ? why : "?");
+}
+
+void topology_propose(struct shard_state *s, const struct sentinel_addr *addr,
+		      const char *reason)
+{
+	char ip[INET_ADDRSTRLEN], a[ADDR_STR];
+
+	if (topology_is_master(s, addr) && s->map.state == RH_SHARD_UP)
+		return;
+	if (s->checking && s->candidate.ip == addr->ip &&
+	    s->candidate.port == addr->port)
+		return; /* the same word twice (several Sentinels) */
+	if (s->checking)
+		check_done(s);
+	s->checking = true;
+	s->candidate = *addr;
+	s->event_ms = evloop_now_ms();
+	snprintf(s->reason, sizeof(s->reason), "%s", reason);
+	log_info("topology", "shard %s: %s names %s master; checking ROLE",
+		 s->name, reason, addr_str(addr, a));
+	s->role_conn.on_up = role_up;
+	s->role_conn.on_down = role_down;
+	s->role_conn.data = s;
+	inet_ntop(AF_INET, &addr->ip, ip, sizeof(ip));
+	if (redis_conn_open(&s->role_conn, s->topo->loop, ip, ntohs(addr->port),
+			    ROLE_TIMEOUT_MS)) {
+		log_warn("topology", "shard %s: cannot connect to %s", s->name,
+			 addr_str(addr, a));
+		s->checking = false;
+	}
+}
+
+void topology_mark_down(struct shard_state *s, const struct sentinel_addr *addr,
+			bool down)
+{
+	struct rh_shard next = s->map;
+	char a[ADDR_STR];
+
+	if (!topology_is_master(s, addr))
+		return; /* about an instance that is not the master we use */
+	next.state = down ? RH_SHARD_DOWN : RH_SHARD_UP;
+	if (next.state == s->map.state || write_shard(s, &next))
+		return;
+	log_info("topology", "shard %s: master %s is %s", s->name,
+		 addr_str(addr, a),
+		 down ? "objectively down: new flows are refused"
+		      : "up again");
+}
+
+void topology_close(struct topology *t)
+{
+	for (size_t i = 0; i < t->nshards; i++)
+		if (t->shards[i].checking)
+			check_done(&t->shards[i]);
+}

@@ -1,0 +1,159 @@
+"""redishad in rh-gw1 follows the lab's Sentinels and keeps the shard ports on the current
+masters (issue: redishad and redisha-ctl). It runs with tests/lab/redisha.conf, as an operator
+would run it: the test only starts it, kills masters and reads its log."""
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lab import BACK_ADDR, REDIS_PORT, ROOT, SHARDS, VIP, wait_for
+
+GATEWAY = "rh-gw1"
+CONFIG = ROOT / "tests" / "lab" / "redisha.conf"
+REDISHAD = ROOT / "build" / "redishad"
+CLIENT_PY = Path(__file__).resolve().parent / "lab_client.py"
+PIN_DIR = Path("/sys/fs/bpf/redisha/lab")
+SHARD_PORTS = {"s1": 7001, "s2": 7002, "s3": 7003}
+SWITCH_LINE = re.compile(r"shard (\S+): master (\S+) -> (\S+), generation (\d+) \((.*)\); "
+                         r"map written (\d+) ms after it")
+
+
+class Redishad:
+    """One redishad process in rh-gw1, its log in the lab's state directory."""
+
+    def __init__(self, lab, *flags):
+        self.log_path = lab.state / "redishad.log"
+        self.start(*flags)
+
+    def start(self, *flags):
+        # nsenter, not `ip netns exec`: the latter remounts /sys and hides the bpffs pins.
+        with open(self.log_path, "a") as log_file:
+            self.proc = subprocess.Popen(
+                ["nsenter", f"--net=/run/netns/{GATEWAY}", str(REDISHAD), "-c", str(CONFIG),
+                 "--foreground", *flags],
+                stdout=log_file, stderr=subprocess.STDOUT)
+
+    def log(self):
+        return self.log_path.read_text()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+def wait_until_serving(lab, timeout=10):
+    """Every shard port answers PING through the VIP."""
+    def pending():
+        return [f"{shard} via {port}" for shard, port in SHARD_PORTS.items()
+                if lab.redis_cli("rh-client", VIP, port, "PING", check=False) != "PONG"]
+    wait_for("the shard ports to answer through the VIP", pending, timeout)
+
+
+@pytest.fixture(scope="module")
+def redishad(lab):
+    daemon = Redishad(lab, "--cleanup")
+    try:
+        wait_until_serving(lab)
+        yield daemon
+    finally:
+        daemon.stop()
+
+
+def test_shard_ports_reach_the_sentinel_masters(redishad, lab):
+    for shard, port in SHARD_PORTS.items():
+        assert lab.redis_cli("rh-client", VIP, port, "SET", f"via:{shard}", shard) == "OK"
+        master = lab.sentinel_master("rh-sen1", shard)
+        host = next(h for h in SHARDS[shard] if BACK_ADDR[h] == master)
+        assert lab.redis_cli(host, master, REDIS_PORT, "GET", f"via:{shard}") == shard
+
+
+def test_failover_written_fast_and_open_connection_reset(redishad, lab, report):
+    old, new = BACK_ADDR["rh-s2a"], BACK_ADDR["rh-s2b"]
+    holder = subprocess.Popen(
+        ["ip", "netns", "exec", "rh-client", sys.executable, str(CLIENT_PY), "hold", VIP, "7002"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert json.loads(holder.stdout.readline()) == {"first": "+PONG\r\n"}
+        killed = time.monotonic()
+        lab.kill_redis("rh-s2a")
+        wait_for("redishad to switch s2",
+                 lambda: [] if f"shard s2: master {old}:{REDIS_PORT} -> {new}:{REDIS_PORT}"
+                 in redishad.log() else ["no switch logged yet"], timeout=15)
+        report("SIGKILL of s2's master -> map written (redishad log seen)", time.monotonic() - killed, "s")
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        held = json.loads(holder.stdout.readline())
+    finally:
+        holder.kill()
+        holder.wait()
+    # Not hung: the dead master's kernel closed it (FIN), or the gateway reset it.
+    assert held["outcome"] in ("reset", "closed"), held
+
+    switch = next(m for m in SWITCH_LINE.finditer(redishad.log())
+                  if m.group(1) == "s2" and m.group(2) == f"{old}:{REDIS_PORT}")
+    assert switch.group(5).startswith("+switch-master from "), switch.group(0)
+    report("+switch-master -> map written", int(switch.group(6)), "ms")
+    assert int(switch.group(6)) <= 100
+
+    wait_for("SET through VIP:7002 on the new master",
+             lambda: [] if lab.redis_cli("rh-client", VIP, 7002, "SET", "after", "failover",
+                                         check=False) == "OK" else ["not yet"], timeout=5)
+    assert lab.redis_cli("rh-s2b", new, REDIS_PORT, "GET", "after") == "failover"
+
+
+def restart(redishad, *flags):
+    assert redishad.stop() == 0
+    redishad.start(*flags)
+
+
+def test_restart_with_keep_datapath_loses_no_request(redishad, lab):
+    """An operator who restarts redishad runs it with --keep-datapath: on SIGTERM the program
+    stays attached, and the new redishad adopts its maps."""
+    restart(redishad, "--keep-datapath")
+    wait_until_serving(lab)
+    bench = subprocess.Popen(
+        ["ip", "netns", "exec", "rh-client", "redis-benchmark", "-h", VIP, "-p", "7001", "-c", "20",
+         "-P", "16", "-n", "2000000", "-r", "100000", "-t", "set", "--csv"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1)
+        restart(redishad, "--keep-datapath")
+        time.sleep(1)
+        restart(redishad, "--cleanup")
+        out, err = bench.communicate(timeout=120)
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+    assert bench.returncode == 0, err
+    assert "error" not in (out + err).lower(), err
+    assert '"SET"' in out, out
+    log = redishad.log()
+    assert "stopped, datapath left attached" in log
+    assert log.count("kept master") >= 3
+
+
+def xdp_prog_ids():
+    links = subprocess.run(["ip", "-n", GATEWAY, "-j", "link", "show"], capture_output=True,
+                           text=True, check=True).stdout
+    return {link["ifname"]: link.get("xdp", {}).get("prog", {}).get("id") for link in json.loads(links)}
+
+
+def test_bad_config_exits_2_and_attaches_nothing(redishad, tmp_path, lab):
+    attached = xdp_prog_ids()
+    bad = tmp_path / "bad.conf"
+    bad.write_text(CONFIG.read_text() + "shard s9 port 99999\n")
+    proc = subprocess.run(["nsenter", f"--net=/run/netns/{GATEWAY}", str(REDISHAD), "-c", str(bad),
+                           "--foreground"], capture_output=True, text=True, timeout=10)
+    assert proc.returncode == 2
+    lines = len(CONFIG.read_text().splitlines()) + 1
+    assert proc.stderr.startswith(f"redishad: {bad}:{lines}: "), proc.stderr
+    assert "99999" in proc.stderr
+    assert xdp_prog_ids() == attached
