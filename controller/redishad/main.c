@@ -21,10 +21,12 @@
 #include "gateway.h"
 #include "log.h"
 #include "sentinel.h"
+#include "state.h"
 #include "topology.h"
 
 #define ERR_MAX 512
 #define EXIT_CONFIG 2
+#define STATE_EVERY_MS 1000
 
 struct options {
 	const char *config;
@@ -93,8 +95,22 @@ struct daemon_state {
 	struct gateway gw;
 	struct topology topo;
 	struct sentinel_watch watch;
+	struct ev_timer state_timer;
 	int sigfd;
 };
+
+/* Publish the state for redisha-ctl (state.h), every second. */
+static void publish_state(struct evloop *loop, void *data)
+{
+	struct daemon_state *d = data;
+	char err[ERR_MAX];
+
+	if (state_write(&d->cfg, &d->topo, &d->watch,
+			d->gw.rc.flags & RH_CONFIG_ACTIVE, err, sizeof(err)))
+		log_warn("redishad", "%s", err);
+	evloop_timer_start(loop, &d->state_timer, STATE_EVERY_MS, publish_state,
+			   d);
+}
 
 static void on_signal(struct evloop *loop, int fd, unsigned events,
 		      void *data)
@@ -179,11 +195,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sentinel_watch_start(&d.watch, &d.loop, &d.topo, &d.cfg);
+	publish_state(&d.loop, &d);
 
 	r = evloop_run(&d.loop);
 	if (r)
 		log_err("redishad", "event loop: %s", strerror(-r));
 
+	evloop_timer_stop(&d.loop, &d.state_timer);
+	state_remove(&d.cfg);
 	sentinel_watch_stop(&d.watch);
 	topology_close(&d.topo);
 	gateway_stop(&d.gw);

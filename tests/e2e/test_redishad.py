@@ -157,3 +157,52 @@ def test_bad_config_exits_2_and_attaches_nothing(redishad, tmp_path, lab):
     assert proc.stderr.startswith(f"redishad: {bad}:{lines}: "), proc.stderr
     assert "99999" in proc.stderr
     assert xdp_prog_ids() == attached
+
+
+def arp_answered(lab):
+    """Whether anything answers rh-client's ARP request for the VIP (one try, 1 s)."""
+    proc = lab.ns_exec("rh-client", "arping", "-c", "1", "-w", "1", "-i", "eth0", VIP, check=False)
+    return proc.returncode == 0
+
+
+def test_dead_controller_stops_claiming_vip_but_flows_keep_going(redishad, lab, report):
+    """The dead-man switch (DESIGN.md §5): a SIGKILLed redishad stops refreshing its heartbeat, so
+    within deadman-ms (1 s by default) the datapath stops answering ARP for the VIP, while
+    established flows through the shard ports keep forwarding."""
+    assert arp_answered(lab)
+    holder = subprocess.Popen(
+        ["ip", "netns", "exec", "rh-client", sys.executable, str(CLIENT_PY), "hold", VIP, "7001"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert json.loads(holder.stdout.readline()) == {"first": "+PONG\r\n"}
+        killed = time.monotonic()
+        redishad.stop(signal.SIGKILL)
+        wait_for("the VIP to stop being answered", lambda: ["answered"] if arp_answered(lab) else [],
+                 timeout=5)
+        report("SIGKILL of redishad -> ARP for the VIP unanswered", time.monotonic() - killed, "s")
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        held = json.loads(holder.stdout.readline())
+    finally:
+        holder.kill()
+        holder.wait()
+    assert held["outcome"] == "reply '+PONG\\r\\n'", held
+    redishad.start("--cleanup")
+    wait_for("the VIP to be answered again", lambda: [] if arp_answered(lab) else ["unanswered"],
+             timeout=10)
+    wait_until_serving(lab)
+
+
+def test_sentinels_lost_topology_kept(redishad, lab):
+    """One Sentinel gone changes nothing; all three gone: the last topology stays in force."""
+    for sentinel in ("rh-sen1", "rh-sen2", "rh-sen3"):
+        lab.kill_redis(sentinel)
+        wait_until_serving(lab)
+        assert lab.redis_cli("rh-client", VIP, 7003, "SET", "sentinels", sentinel) == "OK"
+    wait_for("redishad to see every Sentinel gone",
+             lambda: [] if redishad.log().count("unreachable") >= 3 else ["not yet"], timeout=10)
+    assert redishad.proc.poll() is None
+    for sentinel in ("rh-sen1", "rh-sen2", "rh-sen3"):
+        lab.restart_redis(sentinel)
+    wait_for("redishad to reconnect to the Sentinels",
+             lambda: [] if redishad.log().count("connected") >= 6 else ["not yet"], timeout=15)

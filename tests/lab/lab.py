@@ -366,14 +366,16 @@ class Lab:
         return pid
 
     def restart_redis(self, host_ns):
-        """(Re)starts host_ns's redis-server with its recorded command line and config (which
-        Sentinel may have rewritten) and returns its pid once it answers PING."""
+        """(Re)starts host_ns's daemon (redis-server, or redis-sentinel in an rh-senN) with its
+        recorded command line and config (which Sentinel may have rewritten) and returns its pid
+        once it answers PING."""
         pid = self.pids().get(host_ns)
         if pid is not None:
             _stop([pid])
         pid = self._start_daemon(host_ns)
-        wait_for(f"{host_ns} redis-server to answer PING",
-                 lambda: [] if self.answers_ping(host_ns, "127.0.0.1", REDIS_PORT) else ["no PONG"],
+        port = SENTINEL_PORT if host_ns in SENTINELS else REDIS_PORT
+        wait_for(f"{host_ns} {self._daemon(host_ns)[0]} to answer PING",
+                 lambda: [] if self.answers_ping(host_ns, "127.0.0.1", port) else ["no PONG"],
                  self.ready_timeout)
         return pid
 
