@@ -22,7 +22,11 @@ size_t sentinel_watch_reachable(const struct sentinel_watch *w)
 	return n;
 }
 
-/* A majority of the reachable Sentinels names the shard's master. */
+/*
+ * A majority of the reachable Sentinels names the shard's master, all of
+ * them having answered in this round: answers from an earlier round may
+ * predate a switch, and one Sentinel's word never outvotes the others.
+ */
 static void decide(struct sentinel_watch *w, struct shard_state *shard)
 {
 	struct sentinel_addr answers[CONFIG_MAX_SENTINELS], winner;
@@ -32,11 +36,12 @@ static void decide(struct sentinel_watch *w, struct shard_state *shard)
 	for (size_t i = 0; i < w->n; i++) {
 		struct sentinel *s = &w->sentinels[i];
 
-		if (s->cmd.connected && s->answered[shard->id])
+		if (s->cmd.connected && s->answer_round[shard->id] == w->round)
 			answers[n++] = s->answer[shard->id];
 	}
-	/* A majority of the reachable ones, not just of those that have
-	 * answered so far: one Sentinel's word never outvotes the others. */
+	if (n < reachable ||
+	    evloop_now_ms() - shard->written_ms < SENTINEL_RECONCILE_HOLD_MS)
+		return;
 	agree = sentinel_majority(answers, n, &winner);
 	if (agree * 2 <= reachable || topology_is_master(shard, &winner))
 		return;
@@ -71,7 +76,7 @@ static void master_addr_reply(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	}
 	s->answer[shard->id] = a;
-	s->answered[shard->id] = true;
+	s->answer_round[shard->id] = s->asked_round;
 	decide(s->watch, shard);
 }
 
@@ -79,6 +84,7 @@ static void query_masters(struct sentinel *s)
 {
 	struct topology *t = s->watch->topo;
 
+	s->asked_round = s->watch->round;
 	for (size_t i = 0; i < t->nshards; i++) {
 		if (redisAsyncCommand(s->cmd.ac, master_addr_reply,
 				      &t->shards[i],
@@ -110,6 +116,14 @@ static void handle_event(struct sentinel *s, const char *channel,
 		snprintf(reason, sizeof(reason), "+switch-master from %s",
 			 s->addr);
 		topology_propose(shard, &ev.new_master, reason);
+		break;
+	case SE_SEND_SLAVEOF_NOONE:
+		if (s->watch->follow_promoted && !strcmp(ev.type, "slave")) {
+			snprintf(reason, sizeof(reason),
+				 "+failover-state-send-slaveof-noone from %s",
+				 s->addr);
+			topology_follow_promotion(shard, &ev.instance, reason);
+		}
 		break;
 	case SE_ODOWN:
 	case SE_ODOWN_END:
@@ -172,7 +186,7 @@ static void conn_down(struct redis_conn *conn, const char *why)
 		      s->backoff_ms == BACKOFF_MIN_MS;
 
 	redis_conn_close(conn == &s->cmd ? &s->sub : &s->cmd);
-	memset(s->answered, 0, sizeof(s->answered));
+	memset(s->answer_round, 0, sizeof(s->answer_round));
 	if (was_up)
 		log_warn("sentinel", "%s unreachable (%s); retrying, topology kept",
 			 s->addr, why ? why : "?");
@@ -214,6 +228,7 @@ static void reconcile(struct evloop *loop, void *data)
 {
 	struct sentinel_watch *w = data;
 
+	w->round++;
 	for (size_t i = 0; i < w->n; i++)
 		if (w->sentinels[i].cmd.connected)
 			query_masters(&w->sentinels[i]);
@@ -227,7 +242,9 @@ void sentinel_watch_start(struct sentinel_watch *w, struct evloop *loop,
 	w->loop = loop;
 	w->topo = topo;
 	w->reconcile_ms = cfg->reconcile_ms;
+	w->follow_promoted = cfg->sentinel_follow == CONFIG_FOLLOW_PROMOTED;
 	w->n = cfg->nsentinels;
+	w->round = 1;
 	for (size_t i = 0; i < w->n; i++) {
 		struct sentinel *s = &w->sentinels[i];
 		const struct config_endpoint *e = &cfg->sentinels[i];

@@ -26,19 +26,26 @@ struct sentinel {
 	struct redis_conn cmd, sub;
 	unsigned backoff_ms;
 	struct ev_timer retry;
-	/* Its latest answer per shard, valid while the connection is up. */
+	/* Its answer per shard in the round it was asked in (0: none). */
 	struct sentinel_addr answer[RH_MAX_SHARDS];
-	bool answered[RH_MAX_SHARDS];
+	uint64_t answer_round[RH_MAX_SHARDS];
+	uint64_t asked_round; /* of the queries in flight */
 };
 
 struct sentinel_watch {
 	struct evloop *loop;
 	struct topology *topo;
 	unsigned reconcile_ms;
+	bool follow_promoted; /* sentinel-follow promoted */
 	size_t n;
 	struct sentinel sentinels[CONFIG_MAX_SENTINELS];
 	struct ev_timer reconcile;
+	uint64_t round; /* reconcile rounds, from 1 */
 };
+
+/* A reconcile never moves a shard whose master changed this recently:
+ * Sentinels that have not heard of the switch yet would outvote it. */
+#define SENTINEL_RECONCILE_HOLD_MS 3000
 
 void sentinel_watch_start(struct sentinel_watch *w, struct evloop *loop,
 			  struct topology *topo, const struct config *cfg);

@@ -83,6 +83,8 @@ bool topology_is_master(const struct shard_state *s,
 static void check_done(struct shard_state *s)
 {
 	s->checking = false;
+	s->poll_until_ms = 0;
+	evloop_timer_stop(s->topo->loop, &s->poll_timer);
 	redis_conn_close(&s->role_conn);
 }
 
@@ -101,13 +103,28 @@ static void switch_master(struct shard_state *s)
 
 	if (write_shard(s, &next))
 		return;
+	s->written_ms = evloop_now_ms();
 	if (had_master)
 		s->topo->failovers++;
+	s->promoted_ms = s->poll_until_ms ? evloop_now_ms() : 0;
 	log_info("topology",
 		 "shard %s: master %s -> %s, generation %u (%s); map written %llu ms after it",
 		 s->name, had_master ? addr_str(&old, from) : "none",
 		 addr_str(&s->candidate, to), next.generation, s->reason,
 		 (unsigned long long)(evloop_now_ms() - s->event_ms));
+}
+
+static void role_reply(redisAsyncContext *ac, void *r, void *privdata);
+
+static void ask_role_again(struct evloop *loop, void *data)
+{
+	struct shard_state *s = data;
+
+	(void)loop;
+	if (!s->role_conn.ac ||
+	    redisAsyncCommand(s->role_conn.ac, role_reply, s, "ROLE") !=
+		    REDIS_OK)
+		check_done(s);
 }
 
 static void role_reply(redisAsyncContext *ac, void *r, void *privdata)
@@ -123,6 +140,12 @@ static void role_reply(redisAsyncContext *ac, void *r, void *privdata)
 	master = reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 &&
 		 reply->element[0]->type == REDIS_REPLY_STRING &&
 		 !strcmp(reply->element[0]->str, "master");
+	if (!master && evloop_now_ms() < s->poll_until_ms) {
+		/* Promoted mode: not master yet, ask again shortly. */
+		evloop_timer_start(s->topo->loop, &s->poll_timer,
+				   TOPOLOGY_POLL_MS, ask_role_again, s);
+		return;
+	}
 	if (master)
 		switch_master(s);
 	else
@@ -144,35 +167,53 @@ static void role_up(struct redis_conn *conn, const char *why)
 	}
 }
 
+static void reconnect(struct evloop *loop, void *data)
+{
+	struct shard_state *s = data;
+	char ip[INET_ADDRSTRLEN];
+
+	(void)loop;
+	inet_ntop(AF_INET, &s->candidate.ip, ip, sizeof(ip));
+	if (redis_conn_open(&s->role_conn, s->topo->loop, ip,
+			    ntohs(s->candidate.port), ROLE_TIMEOUT_MS))
+		check_done(s);
+}
+
 static void role_down(struct redis_conn *conn, const char *why)
 {
 	struct shard_state *s = conn->data;
 
 	if (!s->checking)
 		return;
+	/* Promoted mode: Sentinel kills the clients of the replica it
+	 * promotes (CLIENT KILL), ours included; connect again. */
+	if (evloop_now_ms() < s->poll_until_ms) {
+		evloop_timer_start(s->topo->loop, &s->poll_timer,
+				   TOPOLOGY_POLL_MS, reconnect, s);
+		return;
+	}
 	s->checking = false;
 	log_warn("topology", "shard %s: ROLE check of %s failed (%s): not switching",
 		 s->name, conn->addr, why ? why : "?");
 }
 
-void topology_propose(struct shard_state *s, const struct sentinel_addr *addr,
-		      const char *reason)
+/* Start checking `addr` with ROLE, once or (poll_ms) until it says master. */
+static void check_candidate(struct shard_state *s,
+			    const struct sentinel_addr *addr, const char *reason,
+			    uint64_t poll_ms)
 {
 	char ip[INET_ADDRSTRLEN], a[ADDR_STR];
 
-	if (topology_is_master(s, addr) && s->map.state == RH_SHARD_UP)
-		return;
-	if (s->checking && s->candidate.ip == addr->ip &&
-	    s->candidate.port == addr->port)
-		return; /* the same word twice (several Sentinels) */
 	if (s->checking)
 		check_done(s);
 	s->checking = true;
 	s->candidate = *addr;
 	s->event_ms = evloop_now_ms();
+	s->poll_until_ms = poll_ms ? s->event_ms + poll_ms : 0;
 	snprintf(s->reason, sizeof(s->reason), "%s", reason);
-	log_info("topology", "shard %s: %s names %s master; checking ROLE",
-		 s->name, reason, addr_str(addr, a));
+	log_info("topology", "shard %s: %s names %s master; %s", s->name,
+		 reason, addr_str(addr, a),
+		 poll_ms ? "polling ROLE until it is" : "checking ROLE");
 	s->role_conn.on_up = role_up;
 	s->role_conn.on_down = role_down;
 	s->role_conn.data = s;
@@ -183,6 +224,37 @@ void topology_propose(struct shard_state *s, const struct sentinel_addr *addr,
 			 addr_str(addr, a));
 		s->checking = false;
 	}
+}
+
+void topology_propose(struct shard_state *s, const struct sentinel_addr *addr,
+		      const char *reason)
+{
+	if (topology_is_master(s, addr) && s->map.state == RH_SHARD_UP) {
+		if (s->promoted_ms && !strncmp(reason, "+switch-master", 14)) {
+			log_info("topology",
+				 "shard %s: %s confirms the promotion written %llu ms before it",
+				 s->name, reason,
+				 (unsigned long long)(evloop_now_ms() -
+						      s->promoted_ms));
+			s->promoted_ms = 0;
+		}
+		return;
+	}
+	if (s->checking && s->candidate.ip == addr->ip &&
+	    s->candidate.port == addr->port)
+		return; /* the same word twice (several Sentinels) */
+	check_candidate(s, addr, reason, 0);
+}
+
+void topology_follow_promotion(struct shard_state *s,
+			       const struct sentinel_addr *addr,
+			       const char *reason)
+{
+	if (topology_is_master(s, addr) ||
+	    (s->checking && s->candidate.ip == addr->ip &&
+	     s->candidate.port == addr->port))
+		return;
+	check_candidate(s, addr, reason, TOPOLOGY_POLL_FOR_MS);
 }
 
 void topology_mark_down(struct shard_state *s, const struct sentinel_addr *addr,

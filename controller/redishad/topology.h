@@ -27,6 +27,13 @@ struct shard_state {
 	struct redis_conn role_conn;
 	uint64_t event_ms; /* when the word that named it arrived */
 	char reason[TOPOLOGY_REASON_MAX];
+	/* Promoted mode: ROLE is asked again until this time. */
+	uint64_t poll_until_ms;
+	struct ev_timer poll_timer;
+	/* When a promotion was written ahead of +switch-master, 0 after the
+	 * confirmation. */
+	uint64_t promoted_ms;
+	uint64_t written_ms; /* when the master last changed in the map */
 };
 
 struct topology {
@@ -56,6 +63,19 @@ bool topology_is_master(const struct shard_state *s,
  */
 void topology_propose(struct shard_state *s, const struct sentinel_addr *addr,
 		      const char *reason);
+
+/*
+ * The failover leader has told the replica at `addr` to become master
+ * (sentinel-follow promoted): ask it ROLE every TOPOLOGY_POLL_MS until it
+ * answers master, then write it, ahead of +switch-master, which must then
+ * confirm it (if it names another address, that one wins).
+ */
+void topology_follow_promotion(struct shard_state *s,
+			       const struct sentinel_addr *addr,
+			       const char *reason);
+
+#define TOPOLOGY_POLL_MS 20
+#define TOPOLOGY_POLL_FOR_MS 10000 /* Sentinel's default failover-timeout is longer */
 
 /* Sentinel says the master at `addr` is (no longer) objectively down. */
 void topology_mark_down(struct shard_state *s, const struct sentinel_addr *addr,

@@ -31,11 +31,11 @@ class Redishad:
         self.log_path = lab.state / "redishad.log"
         self.start(*flags)
 
-    def start(self, *flags):
+    def start(self, *flags, config=CONFIG):
         # nsenter, not `ip netns exec`: the latter remounts /sys and hides the bpffs pins.
         with open(self.log_path, "a") as log_file:
             self.proc = subprocess.Popen(
-                ["nsenter", f"--net=/run/netns/{GATEWAY}", str(REDISHAD), "-c", str(CONFIG),
+                ["nsenter", f"--net=/run/netns/{GATEWAY}", str(REDISHAD), "-c", str(config),
                  "--foreground", *flags],
                 stdout=log_file, stderr=subprocess.STDOUT)
 
@@ -109,9 +109,9 @@ def test_failover_written_fast_and_open_connection_reset(redishad, lab, report):
     assert lab.redis_cli("rh-s2b", new, REDIS_PORT, "GET", "after") == "failover"
 
 
-def restart(redishad, *flags):
+def restart(redishad, *flags, config=CONFIG):
     assert redishad.stop() == 0
-    redishad.start(*flags)
+    redishad.start(*flags, config=config)
 
 
 def test_restart_with_keep_datapath_loses_no_request(redishad, lab):
@@ -206,3 +206,32 @@ def test_sentinels_lost_topology_kept(redishad, lab):
         lab.restart_redis(sentinel)
     wait_for("redishad to reconnect to the Sentinels",
              lambda: [] if redishad.log().count("connected") >= 6 else ["not yet"], timeout=15)
+
+
+PROMOTION_LINE = re.compile(r"shard s1: \+switch-master from \S+ confirms the promotion written "
+                            r"(\d+) ms before it")
+
+
+def test_promoted_mode_writes_the_map_before_switch_master(redishad, lab, tmp_path, report):
+    """sentinel-follow promoted: redishad polls the replica the failover leader picked and writes
+    the map the moment it answers ROLE master, ahead of +switch-master, which then confirms it."""
+    promoted = tmp_path / "promoted.conf"
+    promoted.write_text(CONFIG.read_text() + "sentinel-follow promoted\n")
+    restart(redishad, "--cleanup", config=promoted)
+    wait_until_serving(lab)
+    old, new = BACK_ADDR["rh-s1a"], BACK_ADDR["rh-s1b"]
+    lab.kill_redis("rh-s1a")
+    wait_for("the promotion to be confirmed by +switch-master",
+             lambda: [] if PROMOTION_LINE.search(redishad.log()) else ["not yet"], timeout=15)
+    log = redishad.log()
+    switch = next(m for m in SWITCH_LINE.finditer(log)
+                  if m.group(1) == "s1" and m.group(2) == f"{old}:{REDIS_PORT}")
+    assert switch.group(3) == f"{new}:{REDIS_PORT}"
+    assert switch.group(5).startswith("+failover-state-send-slaveof-noone from "), switch.group(0)
+    gained = int(PROMOTION_LINE.search(log).group(1))
+    report("promoted mode: map written ahead of +switch-master by", gained, "ms")
+    assert gained > 0
+    assert lab.redis_cli("rh-client", VIP, 7001, "SET", "promoted", "yes") == "OK"
+    assert lab.redis_cli("rh-s1b", new, REDIS_PORT, "GET", "promoted") == "yes"
+    restart(redishad, "--cleanup")
+    wait_until_serving(lab)
