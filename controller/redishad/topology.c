@@ -146,12 +146,15 @@ static void role_reply(redisAsyncContext *ac, void *r, void *privdata)
 				   TOPOLOGY_POLL_MS, ask_role_again, s);
 		return;
 	}
-	if (master)
+	if (master) {
 		switch_master(s);
-	else
+	} else {
+		s->refused = s->candidate;
+		s->refused_ms = evloop_now_ms();
 		log_warn("topology",
 			 "shard %s: %s does not answer ROLE master (%s): not switching",
 			 s->name, addr_str(&s->candidate, a), s->reason);
+	}
 	check_done(s);
 }
 
@@ -243,6 +246,12 @@ void topology_propose(struct shard_state *s, const struct sentinel_addr *addr,
 	if (s->checking && s->candidate.ip == addr->ip &&
 	    s->candidate.port == addr->port)
 		return; /* the same word twice (several Sentinels) */
+	/* A reconcile naming a server just refused waits (no log flood);
+	 * Sentinel's own events are always checked. */
+	if (reason[0] != '+' && s->refused.ip == addr->ip &&
+	    s->refused.port == addr->port &&
+	    evloop_now_ms() - s->refused_ms < TOPOLOGY_RECHECK_MS)
+		return;
 	check_candidate(s, addr, reason, 0);
 }
 

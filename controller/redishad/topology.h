@@ -34,7 +34,13 @@ struct shard_state {
 	 * confirmation. */
 	uint64_t promoted_ms;
 	uint64_t written_ms; /* when the master last changed in the map */
+	/* The last candidate that did not answer ROLE master, and when: a
+	 * reconcile re-checks it only every TOPOLOGY_RECHECK_MS. */
+	struct sentinel_addr refused;
+	uint64_t refused_ms;
 };
+
+#define TOPOLOGY_RECHECK_MS 10000
 
 struct topology {
 	struct evloop *loop;

@@ -27,9 +27,9 @@ SWITCH_LINE = re.compile(r"shard (\S+): master (\S+) -> (\S+), generation (\d+) 
 class Redishad:
     """One redishad process in rh-gw1, its log in the lab's state directory."""
 
-    def __init__(self, lab, *flags):
+    def __init__(self, lab, *flags, config=CONFIG):
         self.log_path = lab.state / "redishad.log"
-        self.start(*flags)
+        self.start(*flags, config=config)
 
     def start(self, *flags, config=CONFIG):
         # nsenter, not `ip netns exec`: the latter remounts /sys and hides the bpffs pins.
