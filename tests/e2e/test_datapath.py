@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lab import BACK_ADDR, REDIS_PORT, ROOT, SHARDS, VIP, LabError, run, wait_for
+from lab import BACK_ADDR, REDIS_PORT, ROOT, SHARDS, VIP, LabError, run
 
 GATEWAY = "rh-gw1"
 CONFIG = ROOT / "tests" / "lab" / "redisha.conf"

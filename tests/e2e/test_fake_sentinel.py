@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lab import BACK_ADDR, REDIS_PORT, VIP, wait_for
-from test_redishad import CONFIG, Redishad
+from gateway import CONFIG, Redishad
 
 FAKE_PY = Path(__file__).resolve().parent / "fake_sentinel.py"
 FAKE_NS, FAKE_PORT = "rh-sen1", 26380

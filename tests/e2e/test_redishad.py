@@ -12,49 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from lab import BACK_ADDR, REDIS_PORT, ROOT, SHARDS, VIP, wait_for
+from gateway import CONFIG, GATEWAY, REDISHAD, SHARD_PORTS, Redishad, wait_until_serving
+from lab import BACK_ADDR, REDIS_PORT, SHARDS, VIP, wait_for
 
-GATEWAY = "rh-gw1"
-CONFIG = ROOT / "tests" / "lab" / "redisha.conf"
-REDISHAD = ROOT / "build" / "redishad"
 CLIENT_PY = Path(__file__).resolve().parent / "lab_client.py"
-PIN_DIR = Path("/sys/fs/bpf/redisha/lab")
-SHARD_PORTS = {"s1": 7001, "s2": 7002, "s3": 7003}
 SWITCH_LINE = re.compile(r"shard (\S+): master (\S+) -> (\S+), generation (\d+) \((.*)\); "
                          r"map written (\d+) ms after it")
-
-
-class Redishad:
-    """One redishad process in rh-gw1, its log in the lab's state directory."""
-
-    def __init__(self, lab, *flags, config=CONFIG):
-        self.log_path = lab.state / "redishad.log"
-        self.start(*flags, config=config)
-
-    def start(self, *flags, config=CONFIG):
-        # nsenter, not `ip netns exec`: the latter remounts /sys and hides the bpffs pins.
-        with open(self.log_path, "a") as log_file:
-            self.proc = subprocess.Popen(
-                ["nsenter", f"--net=/run/netns/{GATEWAY}", str(REDISHAD), "-c", str(config),
-                 "--foreground", *flags],
-                stdout=log_file, stderr=subprocess.STDOUT)
-
-    def log(self):
-        return self.log_path.read_text()
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(timeout=10)
-        return self.proc.returncode
-
-
-def wait_until_serving(lab, timeout=10):
-    """Every shard port answers PING through the VIP."""
-    def pending():
-        return [f"{shard} via {port}" for shard, port in SHARD_PORTS.items()
-                if lab.redis_cli("rh-client", VIP, port, "PING", check=False) != "PONG"]
-    wait_for("the shard ports to answer through the VIP", pending, timeout)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,55 @@
+"""redishad on the lab's gateway rh-gw1, for the e2e tests and the demo.
+
+redishad runs in rh-gw1's network namespace through nsenter, not `ip netns exec`: the latter
+remounts /sys, which hides the bpffs pins that redishad and redisha-ctl share."""
+
+import signal
+import subprocess
+
+from lab import ROOT, VIP, wait_for
+
+GATEWAY = "rh-gw1"
+CONFIG = ROOT / "tests" / "lab" / "redisha.conf"
+INSTANCE = "lab"  # `instance` in CONFIG
+REDISHAD = ROOT / "build" / "redishad"
+REDISHA_CTL = ROOT / "build" / "redisha-ctl"
+SHARD_PORTS = {"s1": 7001, "s2": 7002, "s3": 7003}
+IN_GATEWAY = ["nsenter", f"--net=/run/netns/{GATEWAY}"]
+
+
+class Redishad:
+    """One redishad process in rh-gw1; its log goes to the lab's state directory."""
+
+    def __init__(self, lab, *flags, config=CONFIG):
+        self.log_path = lab.state / "redishad.log"
+        self.start(*flags, config=config)
+
+    def start(self, *flags, config=CONFIG):
+        with open(self.log_path, "a") as log_file:
+            self.proc = subprocess.Popen(
+                [*IN_GATEWAY, str(REDISHAD), "-c", str(config), "--foreground", *flags],
+                stdout=log_file, stderr=subprocess.STDOUT)
+
+    def log(self):
+        return self.log_path.read_text()
+
+    def stop(self, sig=signal.SIGTERM):
+        """Signals it and returns its exit status once it is gone."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+def wait_until_serving(lab, timeout=10):
+    """Every shard port answers PING through the VIP."""
+    def pending():
+        return [f"{shard} via {port}" for shard, port in SHARD_PORTS.items()
+                if lab.redis_cli("rh-client", VIP, port, "PING", check=False) != "PONG"]
+    wait_for("the shard ports to answer through the VIP", pending, timeout)
+
+
+def ctl(*args):
+    """redisha-ctl for the lab's instance, in rh-gw1; the CompletedProcess."""
+    return subprocess.run([*IN_GATEWAY, str(REDISHA_CTL), "--instance", INSTANCE, *args],
+                          capture_output=True, text=True, timeout=30)
