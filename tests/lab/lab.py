@@ -28,6 +28,7 @@ Python API (the e2e tests import this module):
 import argparse
 import collections
 import concurrent.futures
+import fcntl
 import json
 import logging
 import os
@@ -282,14 +283,35 @@ class Lab:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
+    def _acquire(self):
+        """Takes the machine-wide lab lock (build/lab.lock), waiting for another process's lab
+        to come down: namespace names are fixed, so two labs at once would tear each other down.
+        Held from up() to down(), or to the end of the holding process."""
+        if getattr(self, "_lock", None):
+            return
+        self.state.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(self.state.parent / "lab.lock", "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another process holds the lab: waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        self._lock = lock
+
+    def _release(self):
+        lock, self._lock = getattr(self, "_lock", None), None
+        if lock:
+            lock.close()
+
     def up(self):
         """Builds the network, starts Redis and Sentinels and waits until the fleet is ready for
         a failover. A lab that is (partly) up is taken down first; if up fails, it tears down
-        what it made and raises LabError."""
+        what it made and raises LabError. Waits while another process holds the lab."""
         self._preflight()
+        self._acquire()
         if self.namespaces() or self.pids():
             log.warning("the lab is (partly) up: taking it down first")
-            self.down()
+            self._teardown()
         started = time.monotonic()
         try:
             shutil.rmtree(self.state, ignore_errors=True)
@@ -298,13 +320,22 @@ class Lab:
             self._start_fleet()
         except BaseException:
             log.error("lab up failed: tearing down what it made (logs stay in %s)", self.state)
-            self.down()
+            self._teardown()
+            self._release()
             raise
         log.info("lab up in %.1f s", time.monotonic() - started)
 
     def down(self):
         """Stops the lab's daemons, deletes every rh- namespace and the bpffs pins. Safe to run
-        twice or after a half-failed up; never signals a process that is not a lab daemon."""
+        twice or after a half-failed up; never signals a process that is not a lab daemon, and
+        waits while another process holds the lab."""
+        self._acquire()
+        try:
+            self._teardown()
+        finally:
+            self._release()
+
+    def _teardown(self):
         namespaces = self.namespaces()
         daemons, strangers = set(), set()
         for pid in set(self.pids().values()) | {pid for ns in namespaces for pid in self._ns_pids(ns)}:
