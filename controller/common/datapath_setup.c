@@ -1,6 +1,7 @@
 #include "datapath_setup.h"
 
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -11,6 +12,16 @@
 
 #define NS_PER_MS 1000000ull
 #define NH_CACHE_MS 1000 /* re-resolve a flow's next hop after a second */
+
+/* prune() holds every key of the largest map it walks. */
+#define PRUNE_MAX_KEYS RH_MAX_ACL_RULES
+#define PRUNE_KEY_MAX 16
+_Static_assert(RH_MAX_ACL_RULES >= RH_MAX_SERVICES &&
+		       RH_MAX_ACL_RULES >= RH_MAX_VIPS,
+	       "prune() sized for the largest map");
+_Static_assert(sizeof(struct rh_service_key) <= PRUNE_KEY_MAX &&
+		       sizeof(struct rh_acl_key) <= PRUNE_KEY_MAX,
+	       "prune() key size");
 
 /* One SIOCGIF* ioctl on `ifname`; fills ifr. */
 static int iface_ioctl(const char *ifname, unsigned long req,
@@ -40,12 +51,97 @@ int datapath_iface_addr(const char *ifname, uint32_t *addr, char *err,
 	return r;
 }
 
+static bool has_vip(const struct config *cfg, uint32_t addr)
+{
+	for (size_t i = 0; i < cfg->nvips; i++)
+		if (cfg->vips[i] == addr)
+			return true;
+	return false;
+}
+
+static bool has_service(const struct config *cfg,
+			const struct rh_service_key *key)
+{
+	uint16_t port = ntohs(key->port);
+
+	if (!has_vip(cfg, key->addr))
+		return false;
+	if (cfg->proxy_port && port == cfg->proxy_port)
+		return true;
+	for (size_t i = 0; i < cfg->nshards; i++)
+		if (cfg->shards[i].port == port)
+			return true;
+	return false;
+}
+
+static bool has_prefix(const struct config *cfg, const struct rh_acl_key *key)
+{
+	for (size_t i = 0; i < cfg->nacl; i++)
+		if (cfg->acl[i].addr == key->addr &&
+		    cfg->acl[i].len == key->prefixlen)
+			return true;
+	return false;
+}
+
+/*
+ * Delete the entries of `map` that `wanted` says the configuration no
+ * longer has. Keys are collected first: deleting while walking a hash map
+ * restarts the walk.
+ */
+static int prune(const struct datapath *dp, enum datapath_map map,
+		 size_t key_size, const struct config *cfg,
+		 bool (*wanted)(const struct config *, const void *),
+		 char *err, size_t errlen)
+{
+	_Alignas(8) unsigned char keys[PRUNE_MAX_KEYS][PRUNE_KEY_MAX];
+	_Alignas(8) unsigned char key[PRUNE_KEY_MAX];
+	size_t n = 0;
+	const void *prev = NULL;
+	int fd = dp->fds[map];
+
+	while (n < PRUNE_MAX_KEYS && bpf_map_get_next_key(fd, prev, key) == 0) {
+		memcpy(keys[n], key, key_size);
+		prev = keys[n++];
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!wanted(cfg, keys[i]) && bpf_map_delete_elem(fd, keys[i]) &&
+		    errno != ENOENT) {
+			snprintf(err, errlen, "delete from %s: %s",
+				 datapath_map_names[map], strerror(errno));
+			return -errno;
+		}
+	return 0;
+}
+
+static bool vip_wanted(const struct config *cfg, const void *key)
+{
+	return has_vip(cfg, *(const uint32_t *)key);
+}
+
+static bool service_wanted(const struct config *cfg, const void *key)
+{
+	return has_service(cfg, key);
+}
+
+static bool prefix_wanted(const struct config *cfg, const void *key)
+{
+	return has_prefix(cfg, key);
+}
+
 int datapath_setup_services(const struct datapath *dp, const struct config *cfg,
 			    char *err, size_t errlen)
 {
 	struct rh_vip vip = { 0 };
-	int r = 0;
+	int r;
 
+	/* What an earlier configuration left in the pinned maps goes. */
+	if ((r = prune(dp, DP_MAP_SERVICES, sizeof(struct rh_service_key), cfg,
+		       service_wanted, err, errlen)) ||
+	    (r = prune(dp, DP_MAP_VIPS, sizeof(uint32_t), cfg, vip_wanted, err,
+		       errlen)) ||
+	    (r = prune(dp, DP_MAP_ACL, sizeof(struct rh_acl_key), cfg,
+		       prefix_wanted, err, errlen)))
+		return r;
 	for (size_t v = 0; v < cfg->nvips && !r; v++) {
 		struct rh_service_key key = { .addr = cfg->vips[v] };
 		struct rh_service svc = { .kind = RH_SERVICE_PROXY };

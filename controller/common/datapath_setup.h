@@ -10,7 +10,8 @@
 #include "datapath.h"
 
 /* VIPs, services (proxy port and one per shard, shard id = its index in
- * the file) and the ACL. */
+ * the file) and the ACL, exactly: entries the configuration does not have
+ * (left by an earlier one in the pinned maps) are deleted. */
 int datapath_setup_services(const struct datapath *dp, const struct config *cfg,
 			    char *err, size_t errlen)
 	__attribute__((warn_unused_result));

@@ -204,6 +204,40 @@ int gateway_start(struct gateway *gw, struct evloop *loop,
 	return 0;
 }
 
+static bool listed(const uint32_t *addrs, size_t n, uint32_t addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (addrs[i] == addr)
+			return true;
+	return false;
+}
+
+int gateway_reload(struct gateway *gw, const uint32_t *old_vips,
+		   size_t old_nvips, char *err, size_t errlen)
+{
+	const struct config *cfg = gw->cfg;
+	int r;
+
+	for (size_t i = 0; i < old_nvips; i++) {
+		if (listed(cfg->vips, cfg->nvips, old_vips[i]))
+			continue;
+		if ((r = nl_addr_del(gw->lo_ifindex, old_vips[i], VIP_PREFIX,
+				     err, errlen)))
+			return r;
+		log_info("gateway", "VIP %s removed from lo",
+			 inet_ntoa((struct in_addr){ old_vips[i] }));
+	}
+	if ((r = hold_vips(gw, err, errlen)))
+		return r;
+	gw->rc.deadman_ns = cfg->deadman_ms * 1000000ull;
+	gw->rc.flow_timeout_ns = cfg->flow_timeout_ms * 1000000ull;
+	gw->rc.closing_timeout_ns = cfg->closing_timeout_ms * 1000000ull;
+	gw->rc.flags &= ~(RH_CONFIG_ACL_ACTIVE | RH_CONFIG_ACTIVE);
+	gw->rc.flags |= (cfg->nacl ? RH_CONFIG_ACL_ACTIVE : 0) |
+			(cfg->role == CONFIG_ROLE_ACTIVE ? RH_CONFIG_ACTIVE : 0);
+	return write_config(gw, err, errlen);
+}
+
 void gateway_stop(struct gateway *gw)
 {
 	char err[256];

@@ -30,6 +30,12 @@ int gateway_start(struct gateway *gw, struct evloop *loop,
 		  const struct config *cfg, const struct datapath *dp,
 		  char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/* After the configuration changed in place (reload.c): VIPs on lo added
+ * and removed against `old_vips`, rh_config's timeouts and ACL flag. */
+int gateway_reload(struct gateway *gw, const uint32_t *old_vips,
+		   size_t old_nvips, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
 /* Clear the active flag and remove the VIPs (clean stop). */
 void gateway_stop(struct gateway *gw);
 

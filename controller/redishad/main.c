@@ -20,6 +20,7 @@
 #include "evloop.h"
 #include "gateway.h"
 #include "log.h"
+#include "reload.h"
 #include "sentinel.h"
 #include "state.h"
 #include "topology.h"
@@ -112,18 +113,34 @@ static void publish_state(struct evloop *loop, void *data)
 			   d);
 }
 
+static void reload(struct daemon_state *d)
+{
+	struct reload_target t = {
+		.cfg = &d->cfg,
+		.loop = &d->loop,
+		.dp = &d->dp,
+		.gw = &d->gw,
+		.topo = &d->topo,
+		.watch = &d->watch,
+	};
+	char err[ERR_MAX];
+
+	if (reload_config(&t, err, sizeof(err)))
+		log_err("redishad",
+			"SIGHUP: configuration not reloaded, the running one stays: %s",
+			err);
+}
+
 static void on_signal(struct evloop *loop, int fd, unsigned events,
 		      void *data)
 {
 	struct signalfd_siginfo si;
 
 	(void)events;
-	(void)data;
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGHUP) {
-		log_warn("redishad",
-			 "SIGHUP: reloading the configuration is not supported yet; restart redishad to apply changes (flows survive a restart)");
+		reload(data);
 		return;
 	}
 	log_info("redishad", "signal %u: stopping", si.ssi_signo);

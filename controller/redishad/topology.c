@@ -1,6 +1,7 @@
 #include "topology.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,34 +36,74 @@ static int write_shard(struct shard_state *s, const struct rh_shard *next)
 	return 0;
 }
 
+/* Shard `i` of `cfg`, as the map has it now (kept across restarts). */
+static int shard_init(struct topology *t, const struct config *cfg,
+		      uint32_t i, char *err, size_t errlen)
+{
+	struct shard_state *s = &t->shards[i];
+	char a[ADDR_STR];
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->topo = t;
+	s->id = i;
+	s->name = cfg->shards[i].name;
+	if ((r = datapath_lookup(t->dp, DP_MAP_SHARDS, &i, &s->map, err,
+				 errlen)))
+		return r;
+	if (s->map.state != RH_SHARD_NO_MASTER &&
+	    s->map.name_hash != rh_shard_name_hash(s->name)) {
+		struct rh_shard none = { .name_hash =
+						 rh_shard_name_hash(s->name) };
+
+		log_warn("topology",
+			 "shard %s: the pinned entry for id %u belonged to another shard: cleared",
+			 s->name, i);
+		s->map.generation++; /* flows of the old shard are reset */
+		none.generation = s->map.generation;
+		if (write_shard(s, &none))
+			return -EIO;
+	}
+	if (s->map.state != RH_SHARD_NO_MASTER) {
+		struct sentinel_addr m = master_of(s);
+
+		log_info("topology",
+			 "shard %s: kept master %s generation %u from the pinned maps",
+			 s->name, addr_str(&m, a), s->map.generation);
+	}
+	return 0;
+}
+
 int topology_init(struct topology *t, struct evloop *loop,
 		  const struct datapath *dp, const struct config *cfg,
 		  char *err, size_t errlen)
 {
+	int r;
+
 	memset(t, 0, sizeof(*t));
 	t->loop = loop;
 	t->dp = dp;
 	t->nshards = cfg->nshards;
-	for (uint32_t i = 0; i < cfg->nshards; i++) {
-		struct shard_state *s = &t->shards[i];
-		char a[ADDR_STR];
-		int r;
-
-		s->topo = t;
-		s->id = i;
-		s->name = cfg->shards[i].name;
-		if ((r = datapath_lookup(dp, DP_MAP_SHARDS, &i, &s->map, err,
-					 errlen)))
+	for (uint32_t i = 0; i < cfg->nshards; i++)
+		if ((r = shard_init(t, cfg, i, err, errlen)))
 			return r;
-		if (s->map.state != RH_SHARD_NO_MASTER) {
-			struct sentinel_addr m = master_of(s);
-
-			log_info("topology",
-				 "shard %s: kept master %s generation %u from the pinned maps",
-				 s->name, addr_str(&m, a), s->map.generation);
-		}
-	}
 	return 0;
+}
+
+void topology_add_shards(struct topology *t, const struct config *cfg,
+			 size_t from)
+{
+	char err[256];
+
+	for (size_t i = from; i < cfg->nshards; i++) {
+		if (shard_init(t, cfg, (uint32_t)i, err, sizeof(err))) {
+			log_err("topology", "%s", err);
+			break;
+		}
+		t->nshards = i + 1;
+		log_info("topology", "shard %s added (port %u)",
+			 cfg->shards[i].name, cfg->shards[i].port);
+	}
 }
 
 struct shard_state *topology_shard(struct topology *t, const char *name)
@@ -97,6 +138,7 @@ static void switch_master(struct shard_state *s)
 		.master_port = s->candidate.port,
 		.state = RH_SHARD_UP,
 		.generation = s->map.generation + 1,
+		.name_hash = rh_shard_name_hash(s->name),
 	};
 	char from[ADDR_STR], to[ADDR_STR];
 	bool had_master = s->map.state != RH_SHARD_NO_MASTER;

@@ -55,6 +55,10 @@ int topology_init(struct topology *t, struct evloop *loop,
 		  const struct datapath *dp, const struct config *cfg,
 		  char *err, size_t errlen) __attribute__((warn_unused_result));
 
+/* Shards `from`.. of `cfg` appended after a reload (earlier ones stay). */
+void topology_add_shards(struct topology *t, const struct config *cfg,
+			 size_t from);
+
 /* The shard named `name`, or NULL. */
 struct shard_state *topology_shard(struct topology *t, const char *name);
 

@@ -112,9 +112,21 @@ struct rh_shard {
 	__u8 state;	   /* enum rh_shard_state */
 	__u8 pad;
 	__u32 generation; /* bumped on every master change */
-	__u32 pad2;
+	/* rh_shard_name_hash() of the shard's name, so a controller started
+	 * with other shards at this id does not inherit this master. */
+	__u32 name_hash;
 };
 _Static_assert(sizeof(struct rh_shard) == 16, "rh_shard layout");
+
+/* FNV-1a, 32 bits, of a shard's name. */
+static inline __u32 rh_shard_name_hash(const char *name)
+{
+	__u32 h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (__u8)*name) * 16777619u;
+	return h;
+}
 
 /* rh_acl: LPM trie over the client's address. */
 enum rh_acl_action {

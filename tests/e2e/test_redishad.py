@@ -198,3 +198,41 @@ def test_promoted_mode_writes_the_map_before_switch_master(redishad, lab, tmp_pa
     assert lab.redis_cli("rh-s1b", new, REDIS_PORT, "GET", "promoted") == "yes"
     restart(redishad, "--cleanup")
     wait_until_serving(lab)
+
+
+def test_sighup_reloads_services_acl_and_vips(redishad, lab, tmp_path):
+    """SIGHUP applies a new ACL and a new VIP without a restart; a bad or incompatible file is
+    refused and the running configuration stays."""
+    live = tmp_path / "live.conf"
+    live.write_text(CONFIG.read_text())
+    restart(redishad, "--cleanup", config=live)
+    wait_until_serving(lab)
+
+    def reload(text, expect):
+        live.write_text(text)
+        before = redishad.log().count(expect)
+        redishad.proc.send_signal(signal.SIGHUP)
+        wait_for(f"redishad to log {expect!r}",
+                 lambda: [] if redishad.log().count(expect) > before else ["not yet"], timeout=5)
+
+    reload(CONFIG.read_text() + "deny 198.18.0.10/32\n", "configuration reloaded")
+    # Dropped at the NIC: the connection attempt times out (1 s).
+    denied = lab.ns_exec("rh-client", "redis-cli", "-t", "1", "-h", VIP, "-p", "7001", "PING",
+                         check=False)
+    assert denied.stdout.strip() != "PONG"
+
+    second_vip = "198.18.0.101"
+    reload(CONFIG.read_text() + f"vip {second_vip}\n", "configuration reloaded")
+    wait_until_serving(lab)  # the ACL rule is gone again
+    assert second_vip in lab.ns_exec(GATEWAY, "ip", "-4", "addr", "show", "dev", "lo").stdout
+    assert lab.redis_cli("rh-client", second_vip, 7001, "PING") == "PONG"
+
+    reload(CONFIG.read_text() + "shard s9 port 70000\n", "configuration not reloaded")
+    reload(CONFIG.read_text().replace("interface        front0 back0", "interface front0"),
+           "interface changed: restart redishad")
+    # Both refused: the configuration with the second VIP is still the running one.
+    assert redishad.proc.poll() is None
+    assert lab.redis_cli("rh-client", second_vip, 7001, "PING") == "PONG"
+    wait_until_serving(lab)
+    restart(redishad, "--cleanup")
+    wait_until_serving(lab)
