@@ -51,7 +51,11 @@ NET_SRCS := controller/common/netlink.c controller/common/garp.c
 LOOP_SRCS := controller/common/log.c controller/common/evloop.c
 REDISHAD_SRCS := $(wildcard controller/redishad/*.c) $(CONFIG_SRCS) \
 	$(DATAPATH_SRCS) $(NET_SRCS) $(LOOP_SRCS)
-PROGRAMS := $(USER_OUT)/redishad
+# redisha-ctl reuses the address parser of sentinel_event.c, nothing else of
+# redishad's (it reads redishad's state file itself: controller/ctl/statefile.c).
+CTL_SRCS := $(wildcard controller/ctl/*.c) $(DATAPATH_SRCS) \
+	controller/redishad/sentinel_event.c
+PROGRAMS := $(USER_OUT)/redishad $(USER_OUT)/redisha-ctl
 
 # Each unit test links the sources its test_<name>_SRCS names.
 UNIT_TESTS := $(addprefix $(TEST_OUT)/unit/,test_config test_netlink_garp \
@@ -115,6 +119,14 @@ $(USER_OUT)/redishad: $(REDISHAD_SRCS) $(COMMON_HDRS) \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Icontroller/redishad $(REDISHAD_SRCS) \
 		-o $@ $(LIBS_BPF) -lhiredis
+
+$(USER_OUT)/redisha-ctl: $(CTL_SRCS) $(COMMON_HDRS) \
+		$(wildcard controller/ctl/*.h) controller/redishad/sentinel_event.h \
+		$(SKEL)
+	$(say) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Icontroller/redishad $(CTL_SRCS) \
+		-o $@ $(LIBS_BPF)
 
 # ---- tests ----------------------------------------------------------------
 

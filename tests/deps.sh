@@ -3,7 +3,7 @@
 # Idempotent: when everything is present it only checks and returns.
 # Debian starts a package's service on install; a policy-rc.d that refuses
 # every start keeps the fleet's own daemons (redis, sentinel, haproxy,
-# keepalived, nutcracker) from running outside the lab.
+# keepalived, nutcracker) and prometheus from running outside the lab.
 set -euo pipefail
 
 packages=(
@@ -13,6 +13,9 @@ packages=(
 	redis-server redis-sentinel redis-tools nutcracker haproxy keepalived
 	iproute2 ethtool procps iputils-ping arping
 	python3 python3-pytest python3-redis
+	# vm-test/: qemu, the guest's initramfs (busybox, modprobe, depmod), xz
+	qemu-system-x86 busybox-static kmod xz-utils
+	prometheus # promtool: checks redishad's metrics exposition
 )
 
 # Debian's init scripts and the pid files they write.
@@ -22,6 +25,7 @@ services=(
 	"haproxy:/run/haproxy.pid"
 	"keepalived:/run/keepalived.pid"
 	"nutcracker:/run/nutcracker/nutcracker.pid"
+	"prometheus:/run/prometheus/prometheus.pid"
 )
 
 missing=()
