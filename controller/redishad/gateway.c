@@ -94,10 +94,24 @@ static int set_sysctls(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-static int write_config(struct gateway *gw, char *err, size_t errlen)
+/*
+ * Rewrite rh_config with a fresh heartbeat and the `set`/`clear` flags,
+ * starting from what the map holds: redisha-ctl edits the ACL flag there,
+ * and a write from an old copy would undo it four times per dead-man
+ * interval. (A ctl write landing between this read and write is lost; it
+ * takes microseconds, and the next `acl` command sets the flag again.)
+ */
+static int write_config(struct gateway *gw, uint32_t set, uint32_t clear,
+			char *err, size_t errlen)
 {
+	struct rh_config rc;
 	__u32 zero = 0;
+	int r;
 
+	if ((r = datapath_lookup(gw->dp, DP_MAP_CONFIG, &zero, &rc, err,
+				 errlen)))
+		return r;
+	gw->rc.flags = (rc.flags & ~clear) | set;
 	gw->rc.heartbeat_ns = datapath_now_ns();
 	return datapath_update(gw->dp, DP_MAP_CONFIG, &zero, &gw->rc, err,
 			       errlen);
@@ -108,7 +122,7 @@ static void heartbeat(struct evloop *loop, void *data)
 	struct gateway *gw = data;
 	char err[256];
 
-	if (write_config(gw, err, sizeof(err)))
+	if (write_config(gw, 0, 0, err, sizeof(err)))
 		log_err("gateway", "heartbeat: %s", err);
 	evloop_timer_start(loop, &gw->heartbeat,
 			   gw->cfg->deadman_ms / HEARTBEATS_PER_DEADMAN,
@@ -232,10 +246,13 @@ int gateway_reload(struct gateway *gw, const uint32_t *old_vips,
 	gw->rc.deadman_ns = cfg->deadman_ms * 1000000ull;
 	gw->rc.flow_timeout_ns = cfg->flow_timeout_ms * 1000000ull;
 	gw->rc.closing_timeout_ns = cfg->closing_timeout_ms * 1000000ull;
-	gw->rc.flags &= ~(RH_CONFIG_ACL_ACTIVE | RH_CONFIG_ACTIVE);
-	gw->rc.flags |= (cfg->nacl ? RH_CONFIG_ACL_ACTIVE : 0) |
-			(cfg->role == CONFIG_ROLE_ACTIVE ? RH_CONFIG_ACTIVE : 0);
-	return write_config(gw, err, errlen);
+	/* The ACL now holds exactly the configuration's rules. */
+	return write_config(gw,
+			    (cfg->nacl ? RH_CONFIG_ACL_ACTIVE : 0) |
+				    (cfg->role == CONFIG_ROLE_ACTIVE
+					     ? RH_CONFIG_ACTIVE
+					     : 0),
+			    RH_CONFIG_ACL_ACTIVE | RH_CONFIG_ACTIVE, err, errlen);
 }
 
 void gateway_stop(struct gateway *gw)
@@ -245,8 +262,7 @@ void gateway_stop(struct gateway *gw)
 	evloop_timer_stop(gw->loop, &gw->heartbeat);
 	evloop_timer_stop(gw->loop, &gw->sweep);
 	evloop_timer_stop(gw->loop, &gw->garp);
-	gw->rc.flags &= ~RH_CONFIG_ACTIVE;
-	if (write_config(gw, err, sizeof(err)))
+	if (write_config(gw, 0, RH_CONFIG_ACTIVE, err, sizeof(err)))
 		log_err("gateway", "clearing the active flag: %s", err);
 	for (size_t i = 0; i < gw->cfg->nvips; i++)
 		if (nl_addr_del(gw->lo_ifindex, gw->cfg->vips[i], VIP_PREFIX,

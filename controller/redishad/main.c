@@ -20,6 +20,7 @@
 #include "evloop.h"
 #include "gateway.h"
 #include "log.h"
+#include "metrics.h"
 #include "reload.h"
 #include "sentinel.h"
 #include "state.h"
@@ -96,6 +97,7 @@ struct daemon_state {
 	struct gateway gw;
 	struct topology topo;
 	struct sentinel_watch watch;
+	struct metrics metrics;
 	struct ev_timer state_timer;
 	int sigfd;
 };
@@ -199,6 +201,13 @@ int main(int argc, char **argv)
 		log_err("redishad", "event loop: %s", strerror(-r));
 		return 1;
 	}
+	/* Bound before anything is attached: a taken port changes nothing.
+	 * Requests are answered from evloop_run on, when all is set up. */
+	if (metrics_start(&d.metrics, &d.loop, &d.cfg, &d.dp, &d.topo,
+			  &d.watch, err, sizeof(err))) {
+		log_err("redishad", "%s", err);
+		return 1;
+	}
 	if (datapath_load(&d.dp, d.cfg.instance, err, sizeof(err))) {
 		log_err("redishad", "%s", err);
 		return 1;
@@ -218,6 +227,7 @@ int main(int argc, char **argv)
 	if (r)
 		log_err("redishad", "event loop: %s", strerror(-r));
 
+	metrics_stop(&d.metrics);
 	evloop_timer_stop(&d.loop, &d.state_timer);
 	state_remove(&d.cfg);
 	sentinel_watch_stop(&d.watch);

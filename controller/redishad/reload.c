@@ -24,6 +24,10 @@ static int compatible(const struct config *cur, const struct config *next,
 		 cur->snat_port_min != next->snat_port_min ||
 		 cur->snat_port_max != next->snat_port_max)
 		what = "snat-address or snat-ports";
+	else if (cur->has_metrics != next->has_metrics ||
+		 cur->metrics.addr != next->metrics.addr ||
+		 cur->metrics.port != next->metrics.port)
+		what = "metrics";
 	if (what) {
 		snprintf(err, errlen, "%s changed: restart redishad to apply it",
 			 what);

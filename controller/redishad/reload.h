@@ -4,7 +4,8 @@
  * Sentinels and new shards take effect without touching unchanged flows.
  * What would change the meaning of live flows or maps (interfaces, XDP
  * mode, instance, SNAT address and ports, existing shards' names and
- * order — shard ids are positions in the file) needs a restart.
+ * order — shard ids are positions in the file), and the metrics listener,
+ * need a restart.
  */
 #ifndef REDISHA_RELOAD_H
 #define REDISHA_RELOAD_H

@@ -146,6 +146,7 @@ static void switch_master(struct shard_state *s)
 	if (write_shard(s, &next))
 		return;
 	s->written_ms = evloop_now_ms();
+	s->written_after_ms = s->written_ms - s->event_ms;
 	if (had_master)
 		s->topo->failovers++;
 	s->promoted_ms = s->poll_until_ms ? evloop_now_ms() : 0;
@@ -153,7 +154,7 @@ static void switch_master(struct shard_state *s)
 		 "shard %s: master %s -> %s, generation %u (%s); map written %llu ms after it",
 		 s->name, had_master ? addr_str(&old, from) : "none",
 		 addr_str(&s->candidate, to), next.generation, s->reason,
-		 (unsigned long long)(evloop_now_ms() - s->event_ms));
+		 (unsigned long long)s->written_after_ms);
 }
 
 static void role_reply(redisAsyncContext *ac, void *r, void *privdata);

@@ -34,6 +34,7 @@ struct shard_state {
 	 * confirmation. */
 	uint64_t promoted_ms;
 	uint64_t written_ms; /* when the master last changed in the map */
+	uint64_t written_after_ms; /* that change: from event_ms to the write */
 	/* The last candidate that did not answer ROLE master, and when: a
 	 * reconcile re-checks it only every TOPOLOGY_RECHECK_MS. */
 	struct sentinel_addr refused;
