@@ -20,6 +20,7 @@ from gateway import SHARD_PORTS, Redishad, ctl, wait_until_serving
 from lab import BACK_ADDR, REDIS_PORT, SHARDS, VIP, Lab, LabError, wait_for
 
 WRITE_EVERY_S = 0.01
+STATE_PUBLISHED_S = 1.2  # redishad rewrites its state file every second
 
 
 def step(text):
@@ -46,7 +47,7 @@ class Writer(threading.Thread):
     def run(self):
         i = 0
         while not self.stopping.is_set():
-            reply = self.lab.redis_cli("rh-client", VIP, self.port, "SET", f"demo:{i}", i,
+            reply = self.lab.redis_cli("rh-client", VIP, self.port, "SET", f"demo:{i}", str(i),
                                        check=False, timeout=2)
             now = time.monotonic()
             if reply == "OK":
@@ -69,6 +70,7 @@ def demo(lab):
     try:
         wait_until_serving(lab)
         print("every shard port answers through", VIP)
+        time.sleep(STATE_PUBLISHED_S)  # redishad's state file, which redisha-ctl reads
 
         step("3. redisha-ctl")
         show_ctl("status")
@@ -77,7 +79,7 @@ def demo(lab):
         step("4. traffic through every shard port")
         for shard, port in SHARD_PORTS.items():
             master = BACK_ADDR[SHARDS[shard][0]]
-            assert lab.redis_cli("rh-client", VIP, port, "SET", f"hello:{shard}", port) == "OK"
+            assert lab.redis_cli("rh-client", VIP, port, "SET", f"hello:{shard}", str(port)) == "OK"
             stored = lab.redis_cli(SHARDS[shard][0], master, REDIS_PORT, "GET", f"hello:{shard}")
             print(f"SET through {VIP}:{port} -> found on {shard}'s master {master}: {stored}")
             assert stored == str(port)
