@@ -44,13 +44,14 @@ SKEL := $(BPF_OUT)/redisha.skel.h
 CONFIG_SRCS := $(addprefix controller/common/,config.c config_directives.c \
 	config_lex.c)
 DATAPATH_SRCS := $(addprefix controller/common/,datapath.c datapath_setup.c \
-	flows.c)
+	flows.c errmsg.c)
 COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
 
-NET_SRCS := controller/common/netlink.c controller/common/garp.c
+NET_SRCS := $(addprefix controller/common/,netlink.c garp.c errmsg.c)
 LOOP_SRCS := controller/common/log.c controller/common/evloop.c
-REDISHAD_SRCS := $(wildcard controller/redishad/*.c) $(CONFIG_SRCS) \
-	$(DATAPATH_SRCS) $(NET_SRCS) $(LOOP_SRCS)
+# $(sort) drops what two lists share (errmsg.c).
+REDISHAD_SRCS := $(sort $(wildcard controller/redishad/*.c) $(CONFIG_SRCS) \
+	$(DATAPATH_SRCS) $(NET_SRCS) $(LOOP_SRCS))
 # redisha-ctl reuses the address parser of sentinel_event.c, nothing else of
 # redishad's (it reads redishad's state file itself: controller/ctl/statefile.c).
 CTL_SRCS := $(wildcard controller/ctl/*.c) $(DATAPATH_SRCS) \

@@ -1,4 +1,5 @@
 #include "datapath.h"
+#include "errmsg.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -38,18 +39,6 @@ static bool pinned(enum datapath_map m)
 	return m != DP_MAP_TX_PORTS;
 }
 
-/* Fill `err` and return -e: the one way this file reports a failure. */
-__attribute__((format(printf, 4, 5))) static int
-fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -e;
-}
-
 static void init(struct datapath *dp)
 {
 	memset(dp, 0, sizeof(*dp));
@@ -65,7 +54,7 @@ static int set_pin_dir(struct datapath *dp, const char *instance, char *err,
 			 RH_PIN_ROOT, instance);
 
 	if (n < 0 || (size_t)n >= sizeof(dp->pin_dir))
-		return fail(err, errlen, ENAMETOOLONG,
+		return errmsg_fail(err, errlen, ENAMETOOLONG,
 			    "instance name too long: %s", instance);
 	return 0;
 }
@@ -78,7 +67,7 @@ static int mount_bpffs(char *err, size_t errlen)
 	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", BPFFS, "bpf", 0, NULL))
-		return fail(err, errlen, errno, "mount bpffs on %s: %s", BPFFS,
+		return errmsg_fail(err, errlen, errno, "mount bpffs on %s: %s", BPFFS,
 			    strerror(errno));
 	return 0;
 }
@@ -86,7 +75,7 @@ static int mount_bpffs(char *err, size_t errlen)
 static int make_dir(const char *path, char *err, size_t errlen)
 {
 	if (mkdir(path, 0700) && errno != EEXIST)
-		return fail(err, errlen, errno, "mkdir %s: %s", path,
+		return errmsg_fail(err, errlen, errno, "mkdir %s: %s", path,
 			    strerror(errno));
 	return 0;
 }
@@ -98,10 +87,10 @@ static int check_abi(const struct datapath *dp, char *err, size_t errlen)
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(dp->fds[DP_MAP_CONFIG], &zero, &cfg))
-		return fail(err, errlen, errno, "read %s/%s: %s", dp->pin_dir,
+		return errmsg_fail(err, errlen, errno, "read %s/%s: %s", dp->pin_dir,
 			    RH_MAP_CONFIG, strerror(errno));
 	if (cfg.abi_version && cfg.abi_version != RH_ABI_VERSION)
-		return fail(err, errlen, EPROTO,
+		return errmsg_fail(err, errlen, EPROTO,
 			    "%s holds maps of ABI version %u, this build uses %u: "
 			    "stop the old redishad and remove the pins "
 			    "(redishad --cleanup) before starting this one",
@@ -124,7 +113,7 @@ int datapath_load(struct datapath *dp, const char *instance, char *err,
 		return r;
 	dp->skel = redisha_bpf__open();
 	if (!dp->skel)
-		return fail(err, errlen, errno, "open BPF object: %s",
+		return errmsg_fail(err, errlen, errno, "open BPF object: %s",
 			    strerror(errno));
 	/* libbpf reuses a pinned map whose definition matches, else fails.
 	 * Only the ABI's maps are pinned, not internal ones like .rodata. */
@@ -134,7 +123,7 @@ int datapath_load(struct datapath *dp, const char *instance, char *err,
 		if (map && !pinned(i))
 			continue;
 		if (!map) {
-			r = fail(err, errlen, ENOENT, "map %s missing",
+			r = errmsg_fail(err, errlen, ENOENT, "map %s missing",
 				 datapath_map_names[i]);
 			goto fail;
 		}
@@ -142,13 +131,13 @@ int datapath_load(struct datapath *dp, const char *instance, char *err,
 		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
 			 datapath_map_names[i]);
 		if ((r = bpf_map__set_pin_path(map, path))) {
-			fail(err, errlen, -r, "pin path %s: %s", path,
+			errmsg_fail(err, errlen, -r, "pin path %s: %s", path,
 			     strerror(-r));
 			goto fail;
 		}
 	}
 	if ((r = redisha_bpf__load(dp->skel))) {
-		fail(err, errlen, -r,
+		errmsg_fail(err, errlen, -r,
 		     "load the XDP program (pins in %s): %s; if the pins are "
 		     "from another redisha version, remove them",
 		     dp->pin_dir, strerror(-r));
@@ -182,7 +171,7 @@ int datapath_open_pinned(struct datapath *dp, const char *instance, char *err,
 			 datapath_map_names[i]);
 		dp->fds[i] = bpf_obj_get(path);
 		if (dp->fds[i] < 0) {
-			r = fail(err, errlen, errno, "open %s: %s", path,
+			r = errmsg_fail(err, errlen, errno, "open %s: %s", path,
 				 strerror(errno));
 			datapath_close(dp);
 			return r;
@@ -213,7 +202,7 @@ int datapath_attach(const struct datapath *dp, int ifindex, bool generic,
 	int r = bpf_xdp_attach(ifindex, dp->prog_fd, flags, NULL);
 
 	if (r)
-		return fail(err, errlen, -r, "attach XDP (%s) to ifindex %d: %s",
+		return errmsg_fail(err, errlen, -r, "attach XDP (%s) to ifindex %d: %s",
 			    generic ? "generic" : "native", ifindex,
 			    strerror(-r));
 	return 0;
@@ -226,7 +215,7 @@ int datapath_detach(int ifindex, char *err, size_t errlen)
 	if (r)
 		r = bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
 	if (r)
-		return fail(err, errlen, -r, "detach XDP from ifindex %d: %s",
+		return errmsg_fail(err, errlen, -r, "detach XDP from ifindex %d: %s",
 			    ifindex, strerror(-r));
 	return 0;
 }
@@ -244,11 +233,11 @@ int datapath_unpin(const char *instance, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "%s/%s", dp.pin_dir,
 			 datapath_map_names[i]);
 		if (pinned(i) && unlink(path) && errno != ENOENT)
-			return fail(err, errlen, errno, "unlink %s: %s", path,
+			return errmsg_fail(err, errlen, errno, "unlink %s: %s", path,
 				    strerror(errno));
 	}
 	if (rmdir(dp.pin_dir) && errno != ENOENT)
-		return fail(err, errlen, errno, "rmdir %s: %s", dp.pin_dir,
+		return errmsg_fail(err, errlen, errno, "rmdir %s: %s", dp.pin_dir,
 			    strerror(errno));
 	return 0;
 }
@@ -258,7 +247,7 @@ int datapath_update(const struct datapath *dp, enum datapath_map map,
 		    size_t errlen)
 {
 	if (bpf_map_update_elem(dp->fds[map], key, value, BPF_ANY))
-		return fail(err, errlen, errno, "update %s: %s",
+		return errmsg_fail(err, errlen, errno, "update %s: %s",
 			    datapath_map_names[map], strerror(errno));
 	return 0;
 }
@@ -267,7 +256,7 @@ int datapath_lookup(const struct datapath *dp, enum datapath_map map,
 		    const void *key, void *value, char *err, size_t errlen)
 {
 	if (bpf_map_lookup_elem(dp->fds[map], key, value))
-		return fail(err, errlen, errno, "lookup %s: %s",
+		return errmsg_fail(err, errlen, errno, "lookup %s: %s",
 			    datapath_map_names[map], strerror(errno));
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include "garp.h"
+#include "errmsg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,29 +24,6 @@ _Static_assert(GARP_MAC_LEN == ETH_ALEN, "MAC length");
 
 static const uint8_t broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff,
 					     0xff, 0xff, 0xff };
-
-/* Fill `err` and return -e: the one way this file reports a failure. */
-__attribute__((format(printf, 4, 5))) static int
-fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -e;
-}
-
-/* Name the interface for a message; an unknown index is still named. */
-static void describe_if(int ifindex, char *buf, size_t len)
-{
-	char name[IF_NAMESIZE];
-
-	if (ifindex > 0 && if_indextoname((unsigned int)ifindex, name))
-		snprintf(buf, len, "%s (ifindex %d)", name, ifindex);
-	else
-		snprintf(buf, len, "ifindex %d", ifindex);
-}
 
 /*
  * The announcement of RFC 5227 §2.3, in the request form keepalived sends
@@ -90,20 +68,20 @@ int garp_send(int ifindex, const uint8_t mac[GARP_MAC_LEN], uint32_t addr_be,
 	ssize_t n;
 	int fd, r = 0;
 
-	describe_if(ifindex, ifdesc, sizeof(ifdesc));
+	errmsg_iface(ifindex, ifdesc, sizeof(ifdesc));
 	/* Index 0 would bind to every interface and fail only at sendto. */
 	if (ifindex <= 0)
-		return fail(err, errlen, EINVAL,
+		return errmsg_fail(err, errlen, EINVAL,
 			    "gratuitous ARP on %s: not an interface index",
 			    ifdesc);
 	build_frame(frame, mac, addr_be);
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(err, errlen, errno,
+		return errmsg_fail(err, errlen, errno,
 			    "gratuitous ARP on %s: socket(AF_PACKET): %s",
 			    ifdesc, strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		r = fail(err, errlen, errno,
+		r = errmsg_fail(err, errlen, errno,
 			 "gratuitous ARP on %s: bind(AF_PACKET): %s", ifdesc,
 			 strerror(errno));
 		goto out;
@@ -117,10 +95,10 @@ int garp_send(int ifindex, const uint8_t mac[GARP_MAC_LEN], uint32_t addr_be,
 			   (struct sockaddr *)&sll, sizeof(sll));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		r = fail(err, errlen, errno, "gratuitous ARP on %s: sendto: %s",
+		r = errmsg_fail(err, errlen, errno, "gratuitous ARP on %s: sendto: %s",
 			 ifdesc, strerror(errno));
 	else if ((size_t)n != sizeof(frame))
-		r = fail(err, errlen, EIO,
+		r = errmsg_fail(err, errlen, EIO,
 			 "gratuitous ARP on %s: sendto: sent %zd of %zu bytes",
 			 ifdesc, n, sizeof(frame));
 out:
@@ -136,25 +114,25 @@ int garp_iface_mac(int ifindex, uint8_t mac[GARP_MAC_LEN], char *err,
 
 	memset(&ifr, 0, sizeof(ifr));
 	if (ifindex <= 0)
-		return fail(err, errlen, EINVAL,
+		return errmsg_fail(err, errlen, EINVAL,
 			    "ifindex %d: not an interface index", ifindex);
 	if (!if_indextoname((unsigned int)ifindex, ifr.ifr_name))
-		return fail(err, errlen, errno, "if_indextoname ifindex %d: %s",
+		return errmsg_fail(err, errlen, errno, "if_indextoname ifindex %d: %s",
 			    ifindex, strerror(errno));
 	/* Any socket answers interface ioctls; a datagram one is cheapest. */
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(err, errlen, errno,
+		return errmsg_fail(err, errlen, errno,
 			    "hardware address of %s (ifindex %d): socket: %s",
 			    ifr.ifr_name, ifindex, strerror(errno));
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
-		r = fail(err, errlen, errno,
+		r = errmsg_fail(err, errlen, errno,
 			 "SIOCGIFHWADDR %s (ifindex %d): %s", ifr.ifr_name,
 			 ifindex, strerror(errno));
 		goto out;
 	}
 	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-		r = fail(err, errlen, EAFNOSUPPORT,
+		r = errmsg_fail(err, errlen, EAFNOSUPPORT,
 			 "SIOCGIFHWADDR %s (ifindex %d): hardware type %u is "
 			 "not Ethernet",
 			 ifr.ifr_name, ifindex, ifr.ifr_hwaddr.sa_family);

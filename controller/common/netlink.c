@@ -1,4 +1,5 @@
 #include "netlink.h"
+#include "errmsg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,36 +37,13 @@ struct addr_req {
 	char attrs[NL_REQ_ATTRS];
 };
 
-/* Fill `err` and return -e: the one way this file reports a failure. */
-__attribute__((format(printf, 4, 5))) static int
-fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -e;
-}
-
-/* Name the interface for a message; an unknown index is still named. */
-static void describe_if(int ifindex, char *buf, size_t len)
-{
-	char name[IF_NAMESIZE];
-
-	if (ifindex > 0 && if_indextoname((unsigned int)ifindex, name))
-		snprintf(buf, len, "%s (ifindex %d)", name, ifindex);
-	else
-		snprintf(buf, len, "ifindex %d", ifindex);
-}
-
 /* "<call> <addr>/<prefixlen> on <interface>", the subject of each error. */
 static void describe_req(const char *call, int ifindex, uint32_t addr_be,
 			 uint8_t prefixlen, char *buf, size_t len)
 {
 	char ifdesc[NL_IFDESC_MAX], ip[INET_ADDRSTRLEN];
 
-	describe_if(ifindex, ifdesc, sizeof(ifdesc));
+	errmsg_iface(ifindex, ifdesc, sizeof(ifdesc));
 	/* inet_ntop cannot fail on AF_INET with a buffer this size. */
 	inet_ntop(AF_INET, &addr_be, ip, sizeof(ip));
 	snprintf(buf, len, "%s %s/%u on %s", call, ip, prefixlen, ifdesc);
@@ -104,12 +82,12 @@ static int open_socket(const char *what, char *err, size_t errlen)
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
-		return fail(err, errlen, errno,
+		return errmsg_fail(err, errlen, errno,
 			    "%s: socket(AF_NETLINK, NETLINK_ROUTE): %s", what,
 			    strerror(errno));
 	for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++) {
 		if (setsockopt(fd, SOL_NETLINK, opts[i], &one, sizeof(one))) {
-			r = fail(err, errlen, errno, "%s: setsockopt(%s): %s",
+			r = errmsg_fail(err, errlen, errno, "%s: setsockopt(%s): %s",
 				 what, names[i], strerror(errno));
 			close(fd);
 			return r;
@@ -129,11 +107,11 @@ static int send_req(int fd, const struct addr_req *req, const char *what,
 			   (struct sockaddr *)&kernel, sizeof(kernel));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return fail(err, errlen, errno, "%s: sendto: %s", what,
+		return errmsg_fail(err, errlen, errno, "%s: sendto: %s", what,
 			    strerror(errno));
 	/* Netlink datagrams go whole or not at all. */
 	if ((size_t)n != req->nh.nlmsg_len)
-		return fail(err, errlen, EIO,
+		return errmsg_fail(err, errlen, EIO,
 			    "%s: sendto: sent %zd of %u bytes", what, n,
 			    req->nh.nlmsg_len);
 	return 0;
@@ -159,10 +137,10 @@ static ssize_t recv_msg(int fd, void *buf, const char *what, char *err,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return fail(err, errlen, errno, "%s: recvmsg: %s", what,
+			return errmsg_fail(err, errlen, errno, "%s: recvmsg: %s", what,
 				    strerror(errno));
 		if (msg.msg_flags & MSG_TRUNC)
-			return fail(err, errlen, EMSGSIZE,
+			return errmsg_fail(err, errlen, EMSGSIZE,
 				    "%s: recvmsg: reply larger than %d bytes",
 				    what, NL_BUF_SIZE);
 		if (from.nl_pid == 0)
@@ -211,17 +189,17 @@ static int read_ack(const struct nlmsghdr *nh, int tolerated,
 	const char *text;
 
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-		return fail(err, errlen, EBADMSG, "%s: short NLMSG_ERROR",
+		return errmsg_fail(err, errlen, EBADMSG, "%s: short NLMSG_ERROR",
 			    what);
 	if (e->error == 0)
 		return 0;
 	if (e->error > 0 || e->error < -4095)
-		return fail(err, errlen, EBADMSG,
+		return errmsg_fail(err, errlen, EBADMSG,
 			    "%s: NLMSG_ERROR with error %d", what, e->error);
 	if (-e->error == tolerated)
 		return 1;
 	text = ext_ack_msg(nh);
-	return fail(err, errlen, -e->error, "%s: %s%s%s", what,
+	return errmsg_fail(err, errlen, -e->error, "%s: %s%s%s", what,
 		    strerror(-e->error), *text ? ": " : "", text);
 }
 
@@ -297,13 +275,13 @@ static int change_addr(uint16_t type, uint16_t flags, int tolerated,
 
 	describe_req(call, ifindex, addr_be, prefixlen, what, sizeof(what));
 	if (prefixlen > 32)
-		return fail(err, errlen, EINVAL,
+		return errmsg_fail(err, errlen, EINVAL,
 			    "%s: prefix length above 32", what);
 	/* The kernel acks 0.0.0.0 and adds nothing (__inet_insert_ifa). */
 	if (!addr_be)
-		return fail(err, errlen, EINVAL, "%s: not an address", what);
+		return errmsg_fail(err, errlen, EINVAL, "%s: not an address", what);
 	if (build_addr_req(&req, type, flags, ifindex, addr_be, prefixlen))
-		return fail(err, errlen, EMSGSIZE, "%s: request too large",
+		return errmsg_fail(err, errlen, EMSGSIZE, "%s: request too large",
 			    what);
 	return transact(&req, tolerated, what, err, errlen);
 }

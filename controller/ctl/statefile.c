@@ -1,4 +1,5 @@
 #include "statefile.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,17 +9,6 @@
 #define LINE_MAX_BYTES 256
 #define MAX_WORDS 5
 #define COMM_PREFIX "redishad" /* its comm; the sanitizer build's too */
-
-__attribute__((format(printf, 4, 5))) static int
-fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -e;
-}
 
 void statefile_path(const char *instance, char *path, size_t len)
 {
@@ -106,17 +96,17 @@ int statefile_parse(FILE *f, const char *name, struct statefile *st,
 		if (len && line[len - 1] == '\n')
 			line[--len] = '\0';
 		else if (!feof(f))
-			return fail(err, errlen, EINVAL, "%s:%d: line too long",
+			return errmsg_fail(err, errlen, EINVAL, "%s:%d: line too long",
 				    name, lineno);
 		n = split(line, w);
 		if (lineno == 1) {
 			if (n != 2 || strcmp(w[0], "redisha-state") ||
 			    !number(w[1], 1000, &version))
-				return fail(err, errlen, EINVAL,
+				return errmsg_fail(err, errlen, EINVAL,
 					    "%s: not a redisha state file",
 					    name);
 			if (version != STATEFILE_VERSION)
-				return fail(err, errlen, EPROTO,
+				return errmsg_fail(err, errlen, EPROTO,
 					    "%s: format %llu, this redisha-ctl "
 					    "reads %d",
 					    name, version, STATEFILE_VERSION);
@@ -125,14 +115,14 @@ int statefile_parse(FILE *f, const char *name, struct statefile *st,
 		if (n == 0)
 			continue;
 		if (n < 0 || !record(st, w, n))
-			return fail(err, errlen, EINVAL,
+			return errmsg_fail(err, errlen, EINVAL,
 				    "%s:%d: malformed line", name, lineno);
 	}
 	if (ferror(f))
-		return fail(err, errlen, EIO, "read %s: %s", name,
+		return errmsg_fail(err, errlen, EIO, "read %s: %s", name,
 			    strerror(EIO));
 	if (lineno == 0)
-		return fail(err, errlen, EINVAL, "%s: empty", name);
+		return errmsg_fail(err, errlen, EINVAL, "%s: empty", name);
 	return 0;
 }
 
@@ -146,7 +136,7 @@ int statefile_read(const char *instance, struct statefile *st, char *err,
 	statefile_path(instance, path, sizeof(path));
 	f = fopen(path, "r");
 	if (!f)
-		return fail(err, errlen, errno, "open %s: %s", path,
+		return errmsg_fail(err, errlen, errno, "open %s: %s", path,
 			    strerror(errno));
 	r = statefile_parse(f, path, st, err, errlen);
 	fclose(f);

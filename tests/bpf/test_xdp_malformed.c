@@ -48,37 +48,6 @@
 #define FUZZ_CHUNK 5000
 #define FUZZ_MAX_FLIPS 4
 
-/* cmocka names the line and both values; the label names case and field. */
-#define EXPECT_EQ(what, field, got, want)                                     \
-	do {                                                                  \
-		uint64_t got_ = (uint64_t)(got), want_ = (uint64_t)(want);    \
-		if (got_ != want_)                                            \
-			print_error("%s: %s\n", (what), (field));             \
-		assert_int_equal(got_, want_);                                \
-	} while (0)
-
-#define EXPECT_MEM(what, field, got, want, len)                               \
-	do {                                                                  \
-		if (memcmp((got), (want), (len)))                             \
-			print_error("%s: %s\n", (what), (field));             \
-		assert_memory_equal((got), (want), (len));                    \
-	} while (0)
-
-/* The counters every run must move: rx, the verdict total, its reason. */
-struct counts {
-	uint64_t rx, verdicts, reason;
-};
-
-static struct counts counts_read(uint32_t reason)
-{
-	struct counts c = {
-		.rx = fx_stat(RH_STAT_RX),
-		.verdicts = fx_verdict_total(),
-		.reason = fx_stat(reason),
-	};
-
-	return c;
-}
 
 /*
  * Run `pkt` on front0 and check: verdict, rx, the verdict total and
@@ -87,20 +56,20 @@ static struct counts counts_read(uint32_t reason)
 static void expect_unchanged(const char *what, const uint8_t *pkt, size_t len,
 			     int verdict, uint32_t reason)
 {
-	struct counts before = counts_read(reason), after;
+	struct fx_counts before = fx_counts_read(reason), after;
 	struct xdp_result res;
 
 	fx_run(pkt, len, fx.front_ifindex, &res);
-	after = counts_read(reason);
-	EXPECT_EQ(what, "verdict", res.verdict, verdict);
-	EXPECT_EQ(what, "rx delta", after.rx - before.rx, 1);
-	EXPECT_EQ(what, "verdict total delta", after.verdicts - before.verdicts,
+	after = fx_counts_read(reason);
+	FX_EXPECT_EQ(what, "verdict", res.verdict, verdict);
+	FX_EXPECT_EQ(what, "rx delta", after.rx - before.rx, 1);
+	FX_EXPECT_EQ(what, "verdict total delta", after.verdicts - before.verdicts,
 		  1);
-	EXPECT_EQ(what, "reason counter delta", after.reason - before.reason,
+	FX_EXPECT_EQ(what, "reason counter delta", after.reason - before.reason,
 		  1);
-	EXPECT_EQ(what, "output length", res.out_len, len);
-	EXPECT_MEM(what, "output bytes", res.out, pkt, len);
-	EXPECT_EQ(what, "flows", fx_flow_count(), 0);
+	FX_EXPECT_EQ(what, "output length", res.out_len, len);
+	FX_EXPECT_MEM(what, "output bytes", res.out, pkt, len);
+	FX_EXPECT_EQ(what, "flows", fx_flow_count(), 0);
 }
 
 static void expect_malformed(const char *what, const uint8_t *pkt, size_t len)
@@ -193,7 +162,7 @@ static void expect_every_cut_malformed(const char *what,
 		expect_malformed(label, pkt, cut);
 	}
 	fx_run(pkt, len, fx.front_ifindex, &res);
-	EXPECT_EQ(what, "whole frame verdict", res.verdict, XDP_REDIRECT);
+	FX_EXPECT_EQ(what, "whole frame verdict", res.verdict, XDP_REDIRECT);
 }
 
 /* ---- malformed input ----------------------------------------------------- */
@@ -211,9 +180,7 @@ static void test_malformed_truncated_qinq_syn_passes_unchanged(void **state)
 	struct pkt_spec spec = fx_client_spec(CLIENT_PORT, SHARD0_PORT, TH_SYN);
 
 	(void)state;
-	spec.vlan_tpid[0] = ETH_P_8021AD;
-	spec.vlan_tpid[1] = ETH_P_8021Q;
-	spec.nvlans = 2;
+	fx_qinq(&spec);
 	expect_every_cut_malformed("qinq syn", &spec);
 }
 
@@ -323,26 +290,26 @@ static void test_malformed_syn_with_ip_options_is_natted(void **state)
 	spec.ip_opts_len = 8;
 	len = fx_build(pkt, &spec);
 	fx_run(pkt, len, fx.front_ifindex, &res);
-	EXPECT_EQ(what, "verdict", res.verdict, XDP_REDIRECT);
-	EXPECT_EQ(what, "redirect_nat delta",
+	FX_EXPECT_EQ(what, "verdict", res.verdict, XDP_REDIRECT);
+	FX_EXPECT_EQ(what, "redirect_nat delta",
 		  fx_stat(RH_STAT_REDIRECT_NAT) - redirects, 1);
-	EXPECT_EQ(what, "rx delta", fx_stat(RH_STAT_RX) - rx, 1);
-	EXPECT_EQ(what, "verdict total delta", fx_verdict_total() - verdicts,
+	FX_EXPECT_EQ(what, "rx delta", fx_stat(RH_STAT_RX) - rx, 1);
+	FX_EXPECT_EQ(what, "verdict total delta", fx_verdict_total() - verdicts,
 		  1);
-	EXPECT_EQ(what, "output length", res.out_len, len);
+	FX_EXPECT_EQ(what, "output length", res.out_len, len);
 	assert_true(pkt_parse(res.out, res.out_len, &v));
-	EXPECT_EQ(what, "ihl", v.ip.ihl, IPV4_MIN_IHL + spec.ip_opts_len / 4);
-	EXPECT_MEM(what, "ip options", res.out + opts_at, pkt + opts_at,
+	FX_EXPECT_EQ(what, "ihl", v.ip.ihl, IPV4_MIN_IHL + spec.ip_opts_len / 4);
+	FX_EXPECT_MEM(what, "ip options", res.out + opts_at, pkt + opts_at,
 		   spec.ip_opts_len);
-	EXPECT_EQ(what, "ip checksum ok", v.ip_csum_ok, true);
-	EXPECT_EQ(what, "tcp checksum ok", v.tcp_csum_ok, true);
-	EXPECT_EQ(what, "saddr", v.ip.saddr, pkt_ip(FX_SNAT));
-	EXPECT_EQ(what, "daddr", v.ip.daddr, pkt_ip(FX_MASTER));
-	EXPECT_EQ(what, "dport", ntohs(v.tcp.dest), FX_REDIS_PORT);
+	FX_EXPECT_EQ(what, "ip checksum ok", v.ip_csum_ok, true);
+	FX_EXPECT_EQ(what, "tcp checksum ok", v.tcp_csum_ok, true);
+	FX_EXPECT_EQ(what, "saddr", v.ip.saddr, pkt_ip(FX_SNAT));
+	FX_EXPECT_EQ(what, "daddr", v.ip.daddr, pkt_ip(FX_MASTER));
+	FX_EXPECT_EQ(what, "dport", ntohs(v.tcp.dest), FX_REDIS_PORT);
 	assert_in_range(ntohs(v.tcp.source), FX_SNAT_MIN, FX_SNAT_MAX);
-	EXPECT_EQ(what, "ttl", v.ip.ttl, 64 - 1); /* one hop from pkt_build */
-	EXPECT_EQ(what, "payload length", v.payload_len, 0);
-	EXPECT_EQ(what, "flows", fx_flow_count(), 2);
+	FX_EXPECT_EQ(what, "ttl", v.ip.ttl, 64 - 1); /* one hop from pkt_build */
+	FX_EXPECT_EQ(what, "payload length", v.payload_len, 0);
+	FX_EXPECT_EQ(what, "flows", fx_flow_count(), 2);
 }
 
 /* ---- the mutation corpus ------------------------------------------------- */
@@ -549,7 +516,7 @@ static struct rh_flow_key fuzz_open_flow(struct fuzz *fz, uint16_t sport)
 	struct pkt_view v;
 
 	fuzz_send(fz, "flow setup syn", pkt, len, fx.front_ifindex, &res);
-	EXPECT_EQ("flow setup syn", "verdict", res.verdict, XDP_REDIRECT);
+	FX_EXPECT_EQ("flow setup syn", "verdict", res.verdict, XDP_REDIRECT);
 	assert_true(pkt_parse(res.out, res.out_len, &v));
 	return fx_binding_of(&v);
 }
@@ -631,7 +598,7 @@ static void fuzz_bases_build(struct fuzz *fz)
 	for (int i = 0; i < BASE_COUNT; i++) {
 		fuzz_send(fz, b[i].name, b[i].pkt, b[i].len, b[i].ifindex,
 			  &res);
-		EXPECT_EQ(b[i].name, "unmutated verdict", res.verdict,
+		FX_EXPECT_EQ(b[i].name, "unmutated verdict", res.verdict,
 			  b[i].verdict);
 	}
 }
@@ -719,9 +686,9 @@ static void test_malformed_mutation_corpus(void **state)
 		      fz.sent, fz.rewritten, fz.by_verdict[XDP_PASS],
 		      fz.by_verdict[XDP_DROP], fz.by_verdict[XDP_TX],
 		      fz.by_verdict[XDP_REDIRECT], elapsed_s(&start));
-	EXPECT_EQ("corpus", "verdict total delta",
+	FX_EXPECT_EQ("corpus", "verdict total delta",
 		  fx_verdict_total() - verdicts, fz.sent);
-	EXPECT_EQ("corpus", "rx delta", fx_stat(RH_STAT_RX) - rx, fz.sent);
+	FX_EXPECT_EQ("corpus", "rx delta", fx_stat(RH_STAT_RX) - rx, fz.sent);
 }
 
 int main(void)

@@ -575,9 +575,7 @@ static void test_nat_vlan_tagged_syn_with_ip_options(void **state)
 	size_t len;
 
 	(void)state;
-	spec.vlan_tpid[0] = ETH_P_8021AD;
-	spec.vlan_tpid[1] = ETH_P_8021Q;
-	spec.nvlans = 2;
+	fx_qinq(&spec);
 	spec.ip_opts_len = 8;
 	spec.tcp_opts_len = 20;
 	len = fx_build(pkt, &spec);

@@ -34,21 +34,6 @@
 static const uint8_t BROADCAST_MAC[ETH_ALEN] = { 0xff, 0xff, 0xff,
 						 0xff, 0xff, 0xff };
 
-/* cmocka names the line and both values; the label names case and field. */
-#define EXPECT_EQ(what, field, got, want)                                     \
-	do {                                                                  \
-		uint64_t got_ = (uint64_t)(got), want_ = (uint64_t)(want);    \
-		if (got_ != want_)                                            \
-			print_error("%s: %s\n", (what), (field));             \
-		assert_int_equal(got_, want_);                                \
-	} while (0)
-
-#define EXPECT_MEM(what, field, got, want, len)                               \
-	do {                                                                  \
-		if (memcmp((got), (want), (len)))                             \
-			print_error("%s: %s\n", (what), (field));             \
-		assert_memory_equal((got), (want), (len));                    \
-	} while (0)
 
 /* An ARP frame as it sits on the wire, for reading a reply field by field. */
 struct arp_frame {
@@ -60,22 +45,6 @@ struct arp_frame {
 	uint32_t tpa;
 } __attribute__((packed));
 
-/* The counters every run must move: rx, the verdict total, its reason. */
-struct counts {
-	uint64_t rx, verdicts, reason;
-};
-
-static struct counts counts_read(uint32_t reason)
-{
-	struct counts c = {
-		.rx = fx_stat(RH_STAT_RX),
-		.verdicts = fx_verdict_total(),
-		.reason = fx_stat(reason),
-	};
-
-	return c;
-}
-
 /*
  * Run `pkt` as received on `ifindex` and check the verdict, and that rx,
  * the verdict total and `reason` each moved by exactly one: every packet
@@ -85,15 +54,15 @@ static void run_expect(const char *what, const uint8_t *pkt, size_t len,
 		       int ifindex, int verdict, uint32_t reason,
 		       struct xdp_result *res)
 {
-	struct counts before = counts_read(reason), after;
+	struct fx_counts before = fx_counts_read(reason), after;
 
 	fx_run(pkt, len, ifindex, res);
-	after = counts_read(reason);
-	EXPECT_EQ(what, "verdict", res->verdict, verdict);
-	EXPECT_EQ(what, "rx delta", after.rx - before.rx, 1);
-	EXPECT_EQ(what, "verdict total delta", after.verdicts - before.verdicts,
+	after = fx_counts_read(reason);
+	FX_EXPECT_EQ(what, "verdict", res->verdict, verdict);
+	FX_EXPECT_EQ(what, "rx delta", after.rx - before.rx, 1);
+	FX_EXPECT_EQ(what, "verdict total delta", after.verdicts - before.verdicts,
 		  1);
-	EXPECT_EQ(what, "reason counter delta", after.reason - before.reason,
+	FX_EXPECT_EQ(what, "reason counter delta", after.reason - before.reason,
 		  1);
 }
 
@@ -104,8 +73,8 @@ static void expect_unchanged(const char *what, const uint8_t *pkt, size_t len,
 	struct xdp_result res;
 
 	run_expect(what, pkt, len, ifindex, verdict, reason, &res);
-	EXPECT_EQ(what, "output length", res.out_len, len);
-	EXPECT_MEM(what, "output bytes", res.out, pkt, len);
+	FX_EXPECT_EQ(what, "output length", res.out_len, len);
+	FX_EXPECT_MEM(what, "output bytes", res.out, pkt, len);
 }
 
 /* A TCP packet from the client on front0's wire. */
@@ -187,20 +156,20 @@ static void expect_arp_reply(const char *what, int ifindex,
 
 	run_expect(what, pkt, len, ifindex, XDP_TX, RH_STAT_TX_ARP_REPLY,
 		   &res);
-	EXPECT_EQ(what, "output length", res.out_len, len);
+	FX_EXPECT_EQ(what, "output length", res.out_len, len);
 	memcpy(&out, res.out, sizeof(out));
-	EXPECT_MEM(what, "eth dst", out.eth.h_dest, mac, ETH_ALEN);
-	EXPECT_MEM(what, "eth src", out.eth.h_source, iface_mac, ETH_ALEN);
-	EXPECT_EQ(what, "eth type", ntohs(out.eth.h_proto), ETH_P_ARP);
-	EXPECT_EQ(what, "hrd", ntohs(out.hdr.ar_hrd), ARPHRD_ETHER);
-	EXPECT_EQ(what, "pro", ntohs(out.hdr.ar_pro), ETH_P_IP);
-	EXPECT_EQ(what, "hln", out.hdr.ar_hln, ETH_ALEN);
-	EXPECT_EQ(what, "pln", out.hdr.ar_pln, sizeof(uint32_t));
-	EXPECT_EQ(what, "op", ntohs(out.hdr.ar_op), ARPOP_REPLY);
-	EXPECT_MEM(what, "sha", out.sha, iface_mac, ETH_ALEN);
-	EXPECT_EQ(what, "spa", out.spa, pkt_ip(FX_VIP));
-	EXPECT_MEM(what, "tha", out.tha, mac, ETH_ALEN);
-	EXPECT_EQ(what, "tpa", out.tpa, pkt_ip(spa));
+	FX_EXPECT_MEM(what, "eth dst", out.eth.h_dest, mac, ETH_ALEN);
+	FX_EXPECT_MEM(what, "eth src", out.eth.h_source, iface_mac, ETH_ALEN);
+	FX_EXPECT_EQ(what, "eth type", ntohs(out.eth.h_proto), ETH_P_ARP);
+	FX_EXPECT_EQ(what, "hrd", ntohs(out.hdr.ar_hrd), ARPHRD_ETHER);
+	FX_EXPECT_EQ(what, "pro", ntohs(out.hdr.ar_pro), ETH_P_IP);
+	FX_EXPECT_EQ(what, "hln", out.hdr.ar_hln, ETH_ALEN);
+	FX_EXPECT_EQ(what, "pln", out.hdr.ar_pln, sizeof(uint32_t));
+	FX_EXPECT_EQ(what, "op", ntohs(out.hdr.ar_op), ARPOP_REPLY);
+	FX_EXPECT_MEM(what, "sha", out.sha, iface_mac, ETH_ALEN);
+	FX_EXPECT_EQ(what, "spa", out.spa, pkt_ip(FX_VIP));
+	FX_EXPECT_MEM(what, "tha", out.tha, mac, ETH_ALEN);
+	FX_EXPECT_EQ(what, "tpa", out.tpa, pkt_ip(spa));
 }
 
 /* ---- the object ---------------------------------------------------------- */
@@ -212,31 +181,31 @@ static void test_pass_object_loads_with_abi_map_sizes(void **state)
 
 	(void)state;
 	assert_true(bpf_program__fd(s->progs.redisha_xdp) >= 0);
-	EXPECT_EQ("rh_config", "max_entries",
+	FX_EXPECT_EQ("rh_config", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_config), 1);
-	EXPECT_EQ("rh_config", "value size",
+	FX_EXPECT_EQ("rh_config", "value size",
 		  bpf_map__value_size(s->maps.rh_config),
 		  sizeof(struct rh_config));
-	EXPECT_EQ("rh_services", "max_entries",
+	FX_EXPECT_EQ("rh_services", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_services), RH_MAX_SERVICES);
-	EXPECT_EQ("rh_shards", "max_entries",
+	FX_EXPECT_EQ("rh_shards", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_shards), RH_MAX_SHARDS);
-	EXPECT_EQ("rh_acl", "max_entries",
+	FX_EXPECT_EQ("rh_acl", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_acl), RH_MAX_ACL_RULES);
-	EXPECT_EQ("rh_flows", "max_entries",
+	FX_EXPECT_EQ("rh_flows", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_flows), RH_MAX_FLOWS);
-	EXPECT_EQ("rh_flows", "key size", bpf_map__key_size(s->maps.rh_flows),
+	FX_EXPECT_EQ("rh_flows", "key size", bpf_map__key_size(s->maps.rh_flows),
 		  sizeof(struct rh_flow_key));
-	EXPECT_EQ("rh_flows", "value size",
+	FX_EXPECT_EQ("rh_flows", "value size",
 		  bpf_map__value_size(s->maps.rh_flows),
 		  sizeof(struct rh_flow));
-	EXPECT_EQ("rh_vips", "max_entries",
+	FX_EXPECT_EQ("rh_vips", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_vips), RH_MAX_VIPS);
-	EXPECT_EQ("rh_ifaces", "max_entries",
+	FX_EXPECT_EQ("rh_ifaces", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_ifaces), RH_MAX_IFACES);
-	EXPECT_EQ("rh_tx_ports", "max_entries",
+	FX_EXPECT_EQ("rh_tx_ports", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_tx_ports), RH_MAX_IFACES);
-	EXPECT_EQ("rh_stats", "max_entries",
+	FX_EXPECT_EQ("rh_stats", "max_entries",
 		  bpf_map__max_entries(s->maps.rh_stats), RH_STAT_MAX);
 	assert_string_equal(bpf_map__name(s->maps.rh_services),
 			    RH_MAP_SERVICES);
@@ -297,9 +266,7 @@ static void test_pass_vlans_and_options_reach_proxy(void **state)
 	size_t len;
 
 	(void)state;
-	spec.vlan_tpid[0] = ETH_P_8021AD;
-	spec.vlan_tpid[1] = ETH_P_8021Q;
-	spec.nvlans = 2;
+	fx_qinq(&spec);
 	spec.ip_opts_len = 8;
 	spec.tcp_opts_len = 12;
 	len = fx_build(pkt, &spec);
@@ -556,7 +523,7 @@ static void test_acl_applies_to_shard_ports(void **state)
 	acl_activate();
 	expect_unchanged("denied syn to shard", pkt, len, fx.front_ifindex,
 			 XDP_DROP, RH_STAT_DROP_ACL);
-	EXPECT_EQ("denied syn to shard", "flows", fx_flow_count(), 0);
+	FX_EXPECT_EQ("denied syn to shard", "flows", fx_flow_count(), 0);
 }
 
 int main(void)

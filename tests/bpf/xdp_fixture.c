@@ -374,3 +374,21 @@ struct rh_flow_key fx_binding_of(const struct pkt_view *forwarded)
 
 	return bind;
 }
+
+void fx_qinq(struct pkt_spec *spec)
+{
+	spec->vlan_tpid[0] = ETH_P_8021AD;
+	spec->vlan_tpid[1] = ETH_P_8021Q;
+	spec->nvlans = 2;
+}
+
+struct fx_counts fx_counts_read(uint32_t reason)
+{
+	struct fx_counts c = {
+		.rx = fx_stat(RH_STAT_RX),
+		.verdicts = fx_verdict_total(),
+		.reason = fx_stat(reason),
+	};
+
+	return c;
+}

@@ -91,4 +91,31 @@ size_t fx_build(uint8_t *buf, const struct pkt_spec *spec);
 /* The SNAT binding {master -> snat:port} a forward packet was rewritten to. */
 struct rh_flow_key fx_binding_of(const struct pkt_view *forwarded);
 
+/* Two VLAN tags, an 802.1ad service tag over an 802.1Q one (QinQ). */
+void fx_qinq(struct pkt_spec *spec);
+
+/* The counters every run must move: rx, the verdict total, its reason. */
+struct fx_counts {
+	uint64_t rx, verdicts, reason;
+};
+
+struct fx_counts fx_counts_read(uint32_t reason);
+
+/* cmocka names the line and both values; the label names case and field.
+ * For files that include cmocka.h before this header. */
+#define FX_EXPECT_EQ(what, field, got, want)                                  \
+	do {                                                                  \
+		uint64_t got_ = (uint64_t)(got), want_ = (uint64_t)(want);    \
+		if (got_ != want_)                                            \
+			print_error("%s: %s\n", (what), (field));             \
+		assert_int_equal(got_, want_);                                \
+	} while (0)
+
+#define FX_EXPECT_MEM(what, field, got, want, len)                            \
+	do {                                                                  \
+		if (memcmp((got), (want), (len)))                             \
+			print_error("%s: %s\n", (what), (field));             \
+		assert_memory_equal((got), (want), (len));                    \
+	} while (0)
+
 #endif /* REDISHA_TEST_XDP_FIXTURE_H */
