@@ -43,7 +43,7 @@ def hold(host, port):
     sock = socket.create_connection((host, port), timeout=TIMEOUT)
     sock.sendall(b"PING\r\n")
     first = sock.recv(64).decode()
-    print(json.dumps({"first": first}), flush=True)
+    print(json.dumps({"first": first, "local": "%s:%d" % sock.getsockname()}), flush=True)
     sys.stdin.readline()
     started = time.monotonic()
     try:

@@ -10,14 +10,12 @@ import re
 import shlex
 import signal
 import subprocess
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from lab import BACK_ADDR, FRONT_ADDR, REDIS_PORT, ROOT, SENTINEL_PORT, SENTINELS, VIP, wait_for
-from gateway import GATEWAY, Redishad, wait_until_serving
+from gateway import GATEWAY, Redishad, held_connection, wait_until_serving
 
 # REDISHA_CTL=build/sanitize/redisha-ctl runs these tests on the ASan+UBSan build.
 CTL = Path(os.environ.get("REDISHA_CTL", ROOT / "build" / "redisha-ctl")).resolve()
@@ -30,16 +28,6 @@ SNAT = BACK_ADDR["rh-gw1"]
 
 # Connects, PINGs, prints its own address and the reply as JSON, holds the connection until stdin
 # gives a line.
-HOLD = """
-import json, socket, sys
-sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-sock.sendall(b"PING\\r\\n")
-reply = sock.recv(64).decode()
-print(json.dumps({"local": "%s:%d" % sock.getsockname(), "reply": reply}), flush=True)
-sys.stdin.readline()
-"""
-
-
 def ctl(*args, instance=INSTANCE, timeout=10):
     """redisha-ctl in rh-gw1 -> CompletedProcess."""
     argv = ["nsenter", f"--net=/run/netns/{GATEWAY}", str(CTL), "--instance", instance, *args]
@@ -91,20 +79,6 @@ def redishad(lab):
         yield daemon
     finally:
         daemon.stop()
-
-
-@contextmanager
-def held_connection(port):
-    """A connection from rh-client to VIP:port, open inside the block; yields the client's address."""
-    holder = subprocess.Popen(["ip", "netns", "exec", "rh-client", sys.executable, "-c", HOLD, VIP, str(port)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        first = json.loads(holder.stdout.readline())
-        assert first["reply"] == "+PONG\r\n", first
-        yield first["local"]
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def counters():
@@ -168,7 +142,8 @@ def test_services_list_proxy_and_shard_ports(redishad):
 
 
 def test_flows_show_a_held_connection(redishad):
-    with held_connection(7001) as client:
+    with held_connection(7001) as held:
+        client = held.local
         assert client.startswith(f"{CLIENT}:")
         listing = ctl_json("flows")
         flow = next((f for f in listing["flows"] if f["client"] == client), None)

@@ -4,13 +4,13 @@ back0 and fills the maps from tests/lab/redisha.conf; this module sets what redi
 the gateway (VIP on lo, forwarding, accept_local, ARP sysctls)."""
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from gateway import held_connection
 from lab import BACK_ADDR, REDIS_PORT, ROOT, SHARDS, VIP, LabError, run
 
 GATEWAY = "rh-gw1"
@@ -109,19 +109,10 @@ def test_pipelined_benchmark_has_no_errors(gateway):
 
 
 def test_master_change_resets_open_connection_and_steers_new_ones(gateway, report):
-    holder = subprocess.Popen(
-        ["ip", "netns", "exec", "rh-client", sys.executable, str(CLIENT_PY), "hold", VIP, "7002"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert json.loads(holder.stdout.readline()) == {"first": "+PONG\r\n"}
-        new_master = BACK_ADDR["rh-s2b"]
+    new_master = BACK_ADDR["rh-s2b"]
+    with held_connection(7002) as held:
         gateway_tool("set-master", str(CONFIG), "s2", f"{new_master}:{REDIS_PORT}")
-        holder.stdin.write("go\n")
-        holder.stdin.flush()
-        result = json.loads(holder.stdout.readline())
-    finally:
-        holder.kill()
-        holder.wait()
+        result = held.poke()
     assert result["outcome"] == "reset", result
     report("old connection reset after the master change", result["seconds"], "s")
     via_vip = gateway.redis_cli("rh-client", VIP, 7002, "INFO", "server")

@@ -5,12 +5,11 @@ every request is made from inside rh-gw1 with Python's urllib or raw sockets."""
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from gateway import CONFIG, GATEWAY, REDISHAD, Redishad, wait_until_serving
+from gateway import CONFIG, GATEWAY, REDISHAD, Redishad, held_connection, wait_until_serving
 from lab import BACK_ADDR, REDIS_PORT, ROOT, SHARDS, VIP, wait_for
 
 CLIENT_PY = Path(__file__).resolve().parent / "lab_client.py"
@@ -199,16 +198,9 @@ def test_xdp_counters_present_and_growing_with_traffic(redishad, lab):
 
 
 def test_flows_counts_an_open_connection(redishad):
-    holder = subprocess.Popen(
-        ["ip", "netns", "exec", "rh-client", sys.executable, str(CLIENT_PY), "hold", VIP, "7002"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert json.loads(holder.stdout.readline()) == {"first": "+PONG\r\n"}
+    with held_connection(7002):
         # One entry per direction of the held connection.
         assert value(scrape(), "flows") >= 2
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_other_path_is_404_and_other_method_405(redishad):

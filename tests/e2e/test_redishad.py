@@ -6,13 +6,13 @@ import json
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from gateway import CONFIG, GATEWAY, REDISHAD, SHARD_PORTS, Redishad, wait_until_serving
+from gateway import (CONFIG, GATEWAY, REDISHAD, SHARD_PORTS, Redishad, held_connection,
+                     wait_until_serving)
 from lab import BACK_ADDR, REDIS_PORT, SHARDS, VIP, wait_for
 
 CLIENT_PY = Path(__file__).resolve().parent / "lab_client.py"
@@ -40,23 +40,14 @@ def test_shard_ports_reach_the_sentinel_masters(redishad, lab):
 
 def test_failover_written_fast_and_open_connection_reset(redishad, lab, report):
     old, new = BACK_ADDR["rh-s2a"], BACK_ADDR["rh-s2b"]
-    holder = subprocess.Popen(
-        ["ip", "netns", "exec", "rh-client", sys.executable, str(CLIENT_PY), "hold", VIP, "7002"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert json.loads(holder.stdout.readline()) == {"first": "+PONG\r\n"}
+    with held_connection(7002) as connection:
         killed = time.monotonic()
         lab.kill_redis("rh-s2a")
         wait_for("redishad to switch s2",
                  lambda: [] if f"shard s2: master {old}:{REDIS_PORT} -> {new}:{REDIS_PORT}"
                  in redishad.log() else ["no switch logged yet"], timeout=15)
         report("SIGKILL of s2's master -> map written (redishad log seen)", time.monotonic() - killed, "s")
-        holder.stdin.write("go\n")
-        holder.stdin.flush()
-        held = json.loads(holder.stdout.readline())
-    finally:
-        holder.kill()
-        holder.wait()
+        held = connection.poke()
     # Not hung: the dead master's kernel closed it (FIN), or the gateway reset it.
     assert held["outcome"] in ("reset", "closed"), held
 
@@ -133,22 +124,13 @@ def test_dead_controller_stops_claiming_vip_but_flows_keep_going(redishad, lab, 
     within deadman-ms (1 s by default) the datapath stops answering ARP for the VIP, while
     established flows through the shard ports keep forwarding."""
     assert arp_answered(lab)
-    holder = subprocess.Popen(
-        ["ip", "netns", "exec", "rh-client", sys.executable, str(CLIENT_PY), "hold", VIP, "7001"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert json.loads(holder.stdout.readline()) == {"first": "+PONG\r\n"}
+    with held_connection(7001) as connection:
         killed = time.monotonic()
         redishad.stop(signal.SIGKILL)
         wait_for("the VIP to stop being answered", lambda: ["answered"] if arp_answered(lab) else [],
                  timeout=5)
         report("SIGKILL of redishad -> ARP for the VIP unanswered", time.monotonic() - killed, "s")
-        holder.stdin.write("go\n")
-        holder.stdin.flush()
-        held = json.loads(holder.stdout.readline())
-    finally:
-        holder.kill()
-        holder.wait()
+        held = connection.poke()
     assert held["outcome"] == "reply '+PONG\\r\\n'", held
     redishad.start("--cleanup")
     wait_for("the VIP to be answered again", lambda: [] if arp_answered(lab) else ["unanswered"],

@@ -3,8 +3,11 @@
 redishad runs in rh-gw1's network namespace through nsenter, not `ip netns exec`: the latter
 remounts /sys, which hides the bpffs pins that redishad and redisha-ctl share."""
 
+import json
 import signal
 import subprocess
+import sys
+from contextlib import contextmanager
 
 from lab import ROOT, VIP, wait_for
 
@@ -15,6 +18,7 @@ REDISHAD = ROOT / "build" / "redishad"
 REDISHA_CTL = ROOT / "build" / "redisha-ctl"
 SHARD_PORTS = {"s1": 7001, "s2": 7002, "s3": 7003}
 IN_GATEWAY = ["nsenter", f"--net=/run/netns/{GATEWAY}"]
+CLIENT_PY = ROOT / "tests" / "e2e" / "lab_client.py"
 
 
 class Redishad:
@@ -53,3 +57,31 @@ def ctl(*args):
     """redisha-ctl for the lab's instance, in rh-gw1; the CompletedProcess."""
     return subprocess.run([*IN_GATEWAY, str(REDISHA_CTL), "--instance", INSTANCE, *args],
                           capture_output=True, text=True, timeout=30)
+
+
+class HeldConnection:
+    """A connection from rh-client to VIP:port that has answered one PING; `local` is the
+    client's address, poke() sends another PING and says what became of the connection."""
+
+    def __init__(self, proc, first):
+        self.proc, self.local = proc, first["local"]
+
+    def poke(self):
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+
+@contextmanager
+def held_connection(port):
+    """lab_client.py's `hold` in rh-client, for the duration of the block."""
+    proc = subprocess.Popen(
+        ["ip", "netns", "exec", "rh-client", sys.executable, str(CLIENT_PY), "hold", VIP, str(port)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["first"] == "+PONG\r\n", first
+        yield HeldConnection(proc, first)
+    finally:
+        proc.kill()
+        proc.wait()
