@@ -67,7 +67,7 @@ test_sentinel_event_SRCS := controller/redishad/sentinel_event.c
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
 .PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp \
-	lab-up lab-down lab-status demo
+	lab-up lab-down lab-status demo vm-setup vm-test vm-test-self
 
 all: bpf programs tests
 
@@ -78,16 +78,20 @@ help:
 	@echo 'make test       deps, build, then every suite'
 	@echo 'make test-unit  cmocka unit tests'
 	@echo 'make test-bpf   XDP program tests through BPF_PROG_TEST_RUN'
-	@echo 'make test-e2e   end-to-end tests on the namespace lab (pytest)'
+	@echo 'make test-e2e   end-to-end tests on the namespace lab (pytest), daemons under ASan+UBSan'
 	@echo 'make bench-xdp  ns per packet on each XDP path -> build/bench/xdp.json'
 	@echo 'make lab-up     start the lab: namespaces, Redis, Sentinels'
 	@echo 'make lab-down   stop the lab and remove everything it made'
 	@echo 'make lab-status print the fleet'
 	@echo 'make demo       the gateway on the lab: traffic, a failover, the timings'
+	@echo 'make vm-setup   qemu and Debian 12 kernel (6.1) for the VM harness; part of deps'
+	@echo 'make vm-test    test-bpf and a lab smoke test in a VM on that kernel'
+	@echo 'make vm-test-self  tests of the VM harness (vm-test/run) itself'
 	@echo 'make clean      remove build/'
 
 deps:
 	$(Q)bash tests/deps.sh
+	$(Q)$(MAKE) --no-print-directory vm-setup
 
 # ---- BPF ------------------------------------------------------------------
 
@@ -164,7 +168,7 @@ $(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c $(BPF_TEST_LIB) $(wildcard tests/bpf/
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)status=0; \
-	for suite in test-unit test-bpf test-e2e; do \
+	for suite in test-unit test-bpf test-e2e vm-test; do \
 		echo "==== $$suite"; \
 		$(MAKE) --no-print-directory $$suite || status=1; \
 	done; \
@@ -178,8 +182,11 @@ test-unit: $(UNIT_TESTS)
 test-bpf: $(BPF_TESTS)
 	$(Q)status=0; for t in $^; do $$t || status=1; done; exit $$status
 
+# The daemons under test are the ASan+UBSan build: an error aborts them and
+# fails the test that was running.
 test-e2e: bpf $(LAB_TOOLS)
-	$(Q)$(PYTHON) -m pytest -v tests/e2e
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 programs
+	$(Q)REDISHA_BIN=$(BUILD)/sanitize $(PYTHON) -m pytest -v tests/e2e
 
 # ---- benchmarks -------------------------------------------------------------
 
@@ -206,6 +213,30 @@ $(BENCH_OUT)/bench_xdp: tests/bench/bench_xdp.c $(BPF_TEST_LIB) \
 
 bench-xdp: $(BENCH_OUT)/bench_xdp
 	$(Q)$(BENCH_OUT)/bench_xdp $(BENCH_OUT)/xdp.json
+
+# ---- vm-test ----------------------------------------------------------------
+
+# The suites on another kernel in a throwaway VM (vm-test/README.md).
+# VM_KERNEL: auto (Debian's linux-image-amd64) or a .deb, image or tree.
+VM_KERNEL ?= auto
+VM_RESULTS ?= $(BUILD)/vm/results
+VM_TIMEOUT ?= 600
+
+# Debian 12's own kernel (6.1) fetched into build/vm/, its initramfs, the
+# KVM probe; installs the harness's packages through tests/deps.sh if any is
+# missing. Quick once done.
+vm-setup:
+	$(Q)$(PYTHON) vm-test/setup
+
+# In the VM: the BPF test binaries built here, run unchanged (the object is
+# CO-RE), then vm-test/lab-smoke. Logs, TAP and the console in $(VM_RESULTS).
+vm-test: bpf $(BPF_TESTS) $(LAB_TOOLS)
+	$(Q)$(PYTHON) vm-test/run --kernel $(VM_KERNEL) --timeout $(VM_TIMEOUT) \
+		--results $(VM_RESULTS) --console $(VM_RESULTS)/console.log \
+		-- vm-test/suite $(BPF_TESTS)
+
+vm-test-self:
+	$(Q)$(PYTHON) -m pytest -v vm-test/tests
 
 # ---- lab ------------------------------------------------------------------
 

@@ -18,6 +18,7 @@
 #define VLAN_MAX_DEPTH 2
 /* The IPv4 header starts at most this far into the frame. */
 #define L3_MAX_OFFSET (sizeof(struct ethhdr) + VLAN_MAX_DEPTH * 4)
+#define L3_OFFSET_MASK 0x1f /* covers L3_MAX_OFFSET: a bound for the verifier */
 
 #define IPV4_MIN_IHL 5 /* 32-bit words: a header without options */
 #define IP_DF 0x4000

@@ -38,8 +38,14 @@ static __always_inline int rst_build(struct pkt *p, const struct rh_flow_key *t,
 		return -1;
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
-	if (off > L3_MAX_OFFSET) /* known already; bounds it for the verifier */
+	if (off > L3_MAX_OFFSET) /* known already */
 		return -1;
+	/*
+	 * Bound the very register added to the packet pointer: clang reloads
+	 * `off` from the stack after the check above, and the 6.1 verifier
+	 * (unlike 6.18's) does not carry the check over to the reloaded copy.
+	 */
+	asm volatile("%0 &= %1" : "+r"(off) : "i"(L3_OFFSET_MASK));
 	ip = data + off;
 	tcp = (void *)(ip + 1);
 	/* Both checks: the verifier does not carry the second to `data`. */

@@ -10,15 +10,13 @@ import re
 import shlex
 import signal
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from lab import BACK_ADDR, FRONT_ADDR, REDIS_PORT, ROOT, SENTINEL_PORT, SENTINELS, VIP, wait_for
-from gateway import GATEWAY, Redishad, held_connection, wait_until_serving
+from gateway import GATEWAY, REDISHA_CTL, Redishad, held_connection, wait_until_serving
 
-# REDISHA_CTL=build/sanitize/redisha-ctl runs these tests on the ASan+UBSan build.
-CTL = Path(os.environ.get("REDISHA_CTL", ROOT / "build" / "redisha-ctl")).resolve()
+CTL = REDISHA_CTL
 ABI_H = ROOT / "include" / "redisha" / "abi.h"
 INSTANCE = "lab"  # tests/lab/redisha.conf
 PORTS = {"s1": 7001, "s2": 7002, "s3": 7003}

@@ -4,6 +4,7 @@ redishad runs in rh-gw1's network namespace through nsenter, not `ip netns exec`
 remounts /sys, which hides the bpffs pins that redishad and redisha-ctl share."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -14,8 +15,10 @@ from lab import ROOT, VIP, wait_for
 GATEWAY = "rh-gw1"
 CONFIG = ROOT / "tests" / "lab" / "redisha.conf"
 INSTANCE = "lab"  # `instance` in CONFIG
-REDISHAD = ROOT / "build" / "redishad"
-REDISHA_CTL = ROOT / "build" / "redisha-ctl"
+# REDISHA_BIN=build/sanitize runs the programs built with `make SANITIZE=1`.
+BIN = ROOT / os.environ.get("REDISHA_BIN", "build")
+REDISHAD = BIN / "redishad"
+REDISHA_CTL = BIN / "redisha-ctl"
 SHARD_PORTS = {"s1": 7001, "s2": 7002, "s3": 7003}
 IN_GATEWAY = ["nsenter", f"--net=/run/netns/{GATEWAY}"]
 CLIENT_PY = ROOT / "tests" / "e2e" / "lab_client.py"
