@@ -168,7 +168,7 @@ $(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c $(BPF_TEST_LIB) $(wildcard tests/bpf/
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)status=0; \
-	for suite in test-unit test-bpf test-e2e vm-test; do \
+	for suite in test-unit test-bpf test-e2e vm-test vm-test-self; do \
 		echo "==== $$suite"; \
 		$(MAKE) --no-print-directory $$suite || status=1; \
 	done; \
