@@ -76,6 +76,19 @@ static void note_not_running(const struct ctl *c)
 			CTL_NAME, c->why_not);
 }
 
+/* Close the JSON array and object, or print the table; frees the table. */
+static void finish_listing(struct ctl *c, struct table *t)
+{
+	if (c->json) {
+		json_array_end(&c->js);
+		json_object_end(&c->js);
+	} else {
+		note_not_running(c);
+		table_print(t, stdout);
+	}
+	table_free(t);
+}
+
 int cmd_show_shards(struct ctl *c, const void *opts)
 {
 	static struct service svcs[RH_MAX_SERVICES];
@@ -157,14 +170,7 @@ int cmd_show_shards(struct ctl *c, const void *opts)
 			}
 		}
 	}
-	if (c->json) {
-		json_array_end(&c->js);
-		json_object_end(&c->js);
-	} else {
-		note_not_running(c);
-		table_print(&t, stdout);
-	}
-	table_free(&t);
+	finish_listing(c, &t);
 	return r;
 }
 
@@ -234,13 +240,6 @@ int cmd_show_services(struct ctl *c, const void *opts)
 			return CTL_EXIT_ERROR;
 		}
 	}
-	if (c->json) {
-		json_array_end(&c->js);
-		json_object_end(&c->js);
-	} else {
-		note_not_running(c);
-		table_print(&t, stdout);
-	}
-	table_free(&t);
+	finish_listing(c, &t);
 	return CTL_EXIT_OK;
 }
