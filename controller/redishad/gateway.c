@@ -205,7 +205,8 @@ int gateway_start(struct gateway *gw, struct evloop *loop,
 	    (r = datapath_lookup(dp, DP_MAP_CONFIG, &zero, &gw->rc, err,
 				 errlen)))
 		return r;
-	log_info("gateway", "datapath on %zu interface(s), %s",
+	log_info("gateway", "datapath attached in %s XDP mode to %zu interface(s), %s",
+		 cfg->xdp_mode == CONFIG_XDP_GENERIC ? "generic" : "native",
 		 cfg->ninterfaces,
 		 (flags & RH_CONFIG_ACTIVE) ? "active: answering ARP for the VIP"
 					    : "backup");
