@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway import (CONFIG, GATEWAY, REDISHAD, SHARD_PORTS, Redishad, held_connection,
+from gateway import (CONFIG, GATEWAY, REDISHAD, SHARD_PORTS, Redishad, ctl, held_connection,
                      wait_until_serving)
 from lab import BACK_ADDR, REDIS_PORT, SHARDS, VIP, wait_for
 
@@ -147,6 +147,11 @@ def test_sentinels_lost_topology_kept(redishad, lab):
     wait_for("redishad to see every Sentinel gone",
              lambda: [] if redishad.log().count("unreachable") >= 3 else ["not yet"], timeout=10)
     assert redishad.proc.poll() is None
+    # Nagios WARNING: no Sentinel reachable, the topology still served.
+    wait_for("redisha-ctl check to warn",
+             lambda: [] if (check := ctl("check")).returncode == 1 else [check.stdout.strip()],
+             timeout=5)
+    assert "0/3" in ctl("check").stdout
     for sentinel in ("rh-sen1", "rh-sen2", "rh-sen3"):
         lab.restart_redis(sentinel)
     wait_for("redishad to reconnect to the Sentinels",
