@@ -55,13 +55,15 @@ REDISHAD_SRCS := $(sort $(wildcard controller/redishad/*.c) $(CONFIG_SRCS) \
 # redisha-ctl reuses the address parser of sentinel_event.c, nothing else of
 # redishad's (it reads redishad's state file itself: controller/ctl/statefile.c).
 CTL_SRCS := $(wildcard controller/ctl/*.c) $(DATAPATH_SRCS) \
-	controller/redishad/sentinel_event.c
+	controller/redishad/sentinel_event.c $(CONFIG_SRCS) \
+	controller/common/keyslot.c
 PROGRAMS := $(USER_OUT)/redishad $(USER_OUT)/redisha-ctl
 
 # Each unit test links the sources its test_<name>_SRCS names.
 UNIT_TESTS := $(addprefix $(TEST_OUT)/unit/,test_config test_netlink_garp \
-	test_sentinel_event)
+	test_sentinel_event test_keyslot)
 test_config_SRCS := $(CONFIG_SRCS)
+test_keyslot_SRCS := controller/common/keyslot.c $(CONFIG_SRCS)
 test_netlink_garp_SRCS := $(NET_SRCS)
 test_sentinel_event_SRCS := controller/redishad/sentinel_event.c
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed

@@ -65,6 +65,15 @@ struct cmd_master_opts {
 extern const struct params_opt cmd_master_params[];
 int cmd_master_set(struct ctl *c, const void *opts);
 
+/* cmd_keyslot.c: reads the configuration file, not the maps. */
+struct cmd_keyslot_opts {
+	const char *config;
+	const char *key;
+};
+extern const struct params_opt cmd_keyslot_params[];
+extern const struct cmd_keyslot_opts cmd_keyslot_defaults;
+int cmd_keyslot(struct ctl *c, const void *opts);
+
 /* cmd_check.c: opens the maps itself, since no maps is an answer. */
 int cmd_check(struct ctl *c, const void *opts);
 

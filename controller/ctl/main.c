@@ -53,6 +53,9 @@ static const struct command commands[] = {
 	{ "set-master", cmd_master_set, cmd_master_params, NULL,
 	  sizeof(struct cmd_master_opts), true,
 	  "override a shard's master (generation + 1, state up)" },
+	{ "keyslot", cmd_keyslot, cmd_keyslot_params, &cmd_keyslot_defaults,
+	  sizeof(struct cmd_keyslot_opts), false,
+	  "the shard a key goes to, by the config file's distribution" },
 	{ "check", cmd_check, no_params, NULL, 0, false,
 	  "Nagios plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN" },
 };
@@ -62,6 +65,7 @@ _Static_assert(sizeof(struct cmd_flows_opts) <= OPTS_MAX, "OPTS_MAX");
 _Static_assert(sizeof(struct cmd_stats_opts) <= OPTS_MAX, "OPTS_MAX");
 _Static_assert(sizeof(struct cmd_acl_opts) <= OPTS_MAX, "OPTS_MAX");
 _Static_assert(sizeof(struct cmd_master_opts) <= OPTS_MAX, "OPTS_MAX");
+_Static_assert(sizeof(struct cmd_keyslot_opts) <= OPTS_MAX, "OPTS_MAX");
 
 static const struct params_opt global_params[] = {
 	{ .name = "instance", .short_opt = 'i', .kind = PARAMS_STRING,

@@ -1,0 +1,143 @@
+"""redisha-ctl keyslot against a real nutcracker (DESIGN.md §3): an existing twemproxy pool must
+move to redisha with every key on the shard it is on. nutcracker (Debian's) runs in rh-gw1 with a
+ketama pool of the lab's three masters, keyed on the names s1 s2 s3; keys are written through it,
+then each key's master (found with EXISTS on every master) must be the shard that
+`redisha-ctl keyslot -c FILE KEY` names for a redisha config with the same pool."""
+
+import json
+import shlex
+import subprocess
+import uuid
+
+import pytest
+
+from lab import wait_for
+from gateway import GATEWAY, REDISHA_CTL
+
+NKEYS = 1000
+LISTEN = "198.18.1.2"  # rh-gw1's back address
+MASTERS = {"s1": "198.18.1.11", "s2": "198.18.1.21", "s3": "198.18.1.31"}
+IN_GATEWAY = ["ip", "netns", "exec", GATEWAY]
+
+
+def redis_cli(host, port, commands):
+    """Commands, one a line, through redis-cli in rh-gw1 -> its reply lines."""
+    proc = subprocess.run([*IN_GATEWAY, "redis-cli", "-h", host, "-p", str(port)],
+                          input="".join(f"{c}\n" for c in commands).encode(),
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    return proc.stdout.decode(errors="replace").splitlines()
+
+
+class Nutcracker:
+    """nutcracker in the foreground in rh-gw1, tracked by its Popen and killed by stop()."""
+
+    def __init__(self, state, hash_name, weights, port, stats_port):
+        self.dir = state / f"nutcracker-{port}"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = port
+        servers = "".join(f"   - {MASTERS[name]}:6379:{weight} {name}\n"
+                          for name, weight in zip(MASTERS, weights))
+        conf = self.dir / "nutcracker.yml"
+        conf.write_text(f"lab:\n  listen: {LISTEN}:{port}\n  hash: {hash_name}\n"
+                        "  distribution: ketama\n  redis: true\n  auto_eject_hosts: false\n"
+                        f"  servers:\n{servers}")
+        self.log = self.dir / "nutcracker.log"
+        self.proc = subprocess.Popen(
+            [*IN_GATEWAY, "nutcracker", "-c", str(conf), "-o", str(self.log),
+             "-p", str(self.dir / "nutcracker.pid"), "-s", str(stats_port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_for(f"nutcracker on {LISTEN}:{port}", self.pending, 10)
+
+    def pending(self):
+        if self.proc.poll() is not None:
+            return [f"exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}"]
+        probe = subprocess.run([*IN_GATEWAY, "redis-cli", "-h", LISTEN, "-p", str(self.port),
+                                "SET", "rh-keyslot-probe", "1"], capture_output=True, text=True)
+        return [] if probe.stdout.strip() == "OK" else [probe.stdout + probe.stderr]
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def redisha_config(path, hash_name, weights):
+    shards = "".join(f"shard {name} port {7001 + i} weight {weight}\n"
+                     for i, (name, weight) in enumerate(zip(MASTERS, weights)))
+    path.write_text("interface back0\nvip 198.18.0.100\n"
+                    f"distribution ketama {hash_name}\n{shards}")
+    return path
+
+
+def keys(run):
+    """Plain, hash-tagged and non-ASCII keys (bytes >= 0x80 meet nutcracker's signed char)."""
+    shapes = ("k:{run}:{i}", "user:{{{run}}}:{i}", "clé-{run}-{i}", "{i}{run}")
+    return [shapes[i % len(shapes)].format(run=run, i=i) for i in range(NKEYS)]
+
+
+def holders(all_keys):
+    """Each key -> the names of the masters that hold it."""
+    found = {key: [] for key in all_keys}
+    for name, host in MASTERS.items():
+        replies = redis_cli(host, 6379, [f"EXISTS {shlex.quote(key)}" for key in all_keys])
+        assert len(replies) == len(all_keys), replies[:5]
+        for key, reply in zip(all_keys, replies):
+            if reply.strip() == "1":
+                found[key].append(name)
+    return found
+
+
+@pytest.mark.parametrize("hash_name,weights,port", [
+    ("fnv1a_64", (1, 1, 1), 22121),
+    ("md5", (1, 1, 1), 22122),
+    ("fnv1a_64", (1, 2, 3), 22123),
+])
+def test_keys_written_through_nutcracker_are_where_keyslot_says(lab, tmp_path, hash_name,
+                                                                 weights, port):
+    run = uuid.uuid4().hex[:8]
+    all_keys = keys(run)
+    nutcracker = Nutcracker(lab.state, hash_name, weights, port, port + 100)
+    try:
+        replies = redis_cli(LISTEN, port, [f"SET {shlex.quote(key)} v" for key in all_keys])
+        assert replies == ["OK"] * NKEYS, [r for r in replies if r != "OK"][:5]
+    finally:
+        nutcracker.stop()
+    conf = redisha_config(tmp_path / "redisha.conf", hash_name, weights)
+    try:
+        found = holders(all_keys)
+        mismatches, per_shard = [], {name: 0 for name in MASTERS}
+        for key in all_keys:
+            proc = subprocess.run([str(REDISHA_CTL), "--json", "keyslot", "-c", str(conf), key],
+                                  capture_output=True, text=True, timeout=10)
+            assert proc.returncode == 0, proc.stderr
+            shard = json.loads(proc.stdout)["shard"]
+            per_shard[shard] += 1
+            if found[key] != [shard]:
+                mismatches.append(f"{key}: keyslot {shard}, on {found[key]}")
+        assert not mismatches, f"{len(mismatches)} of {NKEYS}: {mismatches[:10]}"
+        # Every shard got a share: a ring that sent everything one way would also "match".
+        assert all(per_shard.values()), per_shard
+    finally:
+        for host in MASTERS.values():
+            redis_cli(host, 6379, [f"DEL {shlex.quote(key)}" for key in all_keys])
+
+
+def test_keyslot_slots_distribution(tmp_path):
+    conf = tmp_path / "redisha.conf"
+    conf.write_text("interface back0\nvip 198.18.0.100\n"
+                    "shard s1 port 7001\nshard s2 port 7002\nshard s3 port 7003\n")
+    proc = subprocess.run([str(REDISHA_CTL), "keyslot", "-c", str(conf), "foo"],
+                          capture_output=True, text=True, timeout=10)
+    assert (proc.returncode, proc.stdout) == (0, "foo -> shard s3 (slot 12182)\n"), proc.stderr
+    proc = subprocess.run([str(REDISHA_CTL), "--json", "keyslot", "-c", str(conf),
+                           "{user1000}.following"], capture_output=True, text=True, timeout=10)
+    assert json.loads(proc.stdout) == {"key": "{user1000}.following", "shard": "s1", "slot": 3443}
+
+
+def test_keyslot_bad_config(tmp_path):
+    conf = tmp_path / "redisha.conf"
+    conf.write_text("interface back0\nvip 198.18.0.100\nshard s1 port 7001\nbogus 1\n")
+    proc = subprocess.run([str(REDISHA_CTL), "keyslot", "-c", str(conf), "foo"],
+                          capture_output=True, text=True, timeout=10)
+    assert proc.returncode == 1
+    assert f"{conf}:4:" in proc.stderr, proc.stderr
