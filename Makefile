@@ -63,7 +63,8 @@ PROGRAMS := $(USER_OUT)/redishad $(USER_OUT)/redisha-ctl
 UNIT_TESTS := $(addprefix $(TEST_OUT)/unit/,test_config test_netlink_garp \
 	test_sentinel_event test_keyslot)
 test_config_SRCS := $(CONFIG_SRCS)
-test_keyslot_SRCS := controller/common/keyslot.c $(CONFIG_SRCS)
+test_keyslot_SRCS := controller/common/keyslot.c controller/common/errmsg.c \
+	$(CONFIG_SRCS)
 test_netlink_garp_SRCS := $(NET_SRCS)
 test_sentinel_event_SRCS := controller/redishad/sentinel_event.c
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed

@@ -1,7 +1,8 @@
 #include "keyslot.h"
 
+#include "errmsg.h"
+
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +14,6 @@
 #define FNV_32_INIT UINT32_C(2166136261)
 #define FNV_32_PRIME UINT32_C(16777619)
 #define KETAMA_POINTS_PER_HASH 4 /* an MD5 digest gives four 32-bit points */
-
-__attribute__((format(printf, 4, 5))) static int
-fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return r;
-}
 
 /* ---- MD5, RFC 1321 -------------------------------------------------- */
 
@@ -352,17 +342,17 @@ int keyslot_ring_build(struct keyslot_ring *ring, const struct config *cfg,
 	ring->nshards = n;
 	ring->npoints = 0;
 	if (keyslot_hash(cfg->hash, "", 0, &probe))
-		return fail(err, errlen, -ENOTSUP,
+		return errmsg_fail(err, errlen, ENOTSUP,
 			    "%s: hash %s is not supported by redisha (use "
 			    "fnv1a_64, fnv1_64, fnv1a_32, fnv1_32, md5, crc16, "
 			    "crc32, crc32a or one_at_a_time)",
 			    cfg->path, config_hash_name(cfg->hash));
 	if (n == 0)
-		return fail(err, errlen, -EINVAL, "%s: no shards",
+		return errmsg_fail(err, errlen, EINVAL, "%s: no shards",
 			    cfg->path);
 	for (size_t i = 0; i < n; i++) {
 		if (cfg->shards[i].weight == 0)
-			return fail(err, errlen, -EINVAL,
+			return errmsg_fail(err, errlen, EINVAL,
 				    "%s:%d: shard '%s' has weight 0",
 				    cfg->path, cfg->shards[i].line,
 				    cfg->shards[i].name);
@@ -373,7 +363,7 @@ int keyslot_ring_build(struct keyslot_ring *ring, const struct config *cfg,
 		uint32_t points = shard_points(s->weight, total, n);
 
 		if (ring->npoints + points > KEYSLOT_RING_MAX)
-			return fail(err, errlen, -EINVAL,
+			return errmsg_fail(err, errlen, EINVAL,
 				    "%s: ketama ring over %d points",
 				    cfg->path, KEYSLOT_RING_MAX);
 		for (uint32_t p = 0; p < points / KETAMA_POINTS_PER_HASH; p++) {
@@ -383,7 +373,7 @@ int keyslot_ring_build(struct keyslot_ring *ring, const struct config *cfg,
 			uint8_t d[16];
 
 			if (hostlen < 0 || (size_t)hostlen >= sizeof(host))
-				return fail(err, errlen, -EINVAL,
+				return errmsg_fail(err, errlen, EINVAL,
 					    "%s: shard name '%s' too long",
 					    cfg->path, s->name);
 			keyslot_md5(host, (size_t)hostlen, d);
