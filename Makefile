@@ -57,19 +57,27 @@ REDISHAD_SRCS := $(sort $(wildcard controller/redishad/*.c) $(CONFIG_SRCS) \
 CTL_SRCS := $(wildcard controller/ctl/*.c) $(DATAPATH_SRCS) \
 	controller/redishad/sentinel_event.c $(CONFIG_SRCS) \
 	controller/common/keyslot.c
-PROGRAMS := $(USER_OUT)/redishad $(USER_OUT)/redisha-ctl
+# redisha-proxy's protocol and command layers, shared with its tests.
+PROXY_PROTO_SRCS := $(addprefix controller/proxy/,buf.c resp.c)
+PROXY_CMD_SRCS := $(addprefix controller/proxy/,command.c command_table.c)
+PROXY_SRCS := $(sort $(wildcard controller/proxy/*.c) $(CONFIG_SRCS) \
+	$(DATAPATH_SRCS) $(LOOP_SRCS) controller/common/keyslot.c)
+PROGRAMS := $(USER_OUT)/redishad $(USER_OUT)/redisha-ctl \
+	$(USER_OUT)/redisha-proxy
 
 # Each unit test links the sources its test_<name>_SRCS names.
 UNIT_TESTS := $(addprefix $(TEST_OUT)/unit/,test_config test_netlink_garp \
-	test_sentinel_event test_keyslot)
+	test_sentinel_event test_keyslot test_resp test_command)
 test_config_SRCS := $(CONFIG_SRCS)
 test_keyslot_SRCS := controller/common/keyslot.c controller/common/errmsg.c \
 	$(CONFIG_SRCS)
 test_netlink_garp_SRCS := $(NET_SRCS)
 test_sentinel_event_SRCS := controller/redishad/sentinel_event.c
+test_resp_SRCS := $(PROXY_PROTO_SRCS)
+test_command_SRCS := $(PROXY_CMD_SRCS) $(PROXY_PROTO_SRCS)
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
-.PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp \
+.PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp fuzz \
 	lab-up lab-down lab-status demo vm-setup vm-test vm-test-self
 
 all: bpf programs tests
@@ -80,6 +88,7 @@ help:
 	@echo 'make SANITIZE=1 build userspace with ASan+UBSan'
 	@echo 'make test       deps, build, then every suite'
 	@echo 'make test-unit  cmocka unit tests'
+	@echo 'make fuzz       libFuzzer targets for FUZZ_SECONDS each (default 30)'
 	@echo 'make test-bpf   XDP program tests through BPF_PROG_TEST_RUN'
 	@echo 'make test-e2e   end-to-end tests on the namespace lab (pytest), daemons under ASan+UBSan'
 	@echo 'make bench-xdp  ns per packet on each XDP path -> build/bench/xdp.json'
@@ -136,6 +145,13 @@ $(USER_OUT)/redisha-ctl: $(CTL_SRCS) $(COMMON_HDRS) \
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Icontroller/redishad $(CTL_SRCS) \
 		-o $@ $(LIBS_BPF)
 
+$(USER_OUT)/redisha-proxy: $(PROXY_SRCS) $(COMMON_HDRS) \
+		$(wildcard controller/proxy/*.h) $(SKEL)
+	$(say) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Icontroller/proxy $(PROXY_SRCS) \
+		-o $@ $(LIBS_BPF) -lpthread
+
 # ---- tests ----------------------------------------------------------------
 
 LAB_TOOLS := $(TEST_OUT)/lab/lab_gateway
@@ -152,10 +168,10 @@ $(TEST_OUT)/lab/lab_gateway: tests/lab/lab_gateway.c $(CONFIG_SRCS) \
 
 .SECONDEXPANSION:
 $(TEST_OUT)/unit/test_%: tests/unit/test_%.c $$(test_$$*_SRCS) $(COMMON_HDRS) \
-		$(wildcard controller/redishad/*.h)
+		$(wildcard controller/redishad/*.h controller/proxy/*.h)
 	$(say) CC $@
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) -Icontroller/redishad $< \
+	$(Q)$(CC) $(CFLAGS) $(TEST_SAN) -Icontroller/redishad -Icontroller/proxy $< \
 		$(test_$*_SRCS) -o $@ $(LIBS_TEST)
 
 BPF_TEST_LIB := tests/bpf/packet.c tests/bpf/xdp_fixture.c $(DATAPATH_SRCS)
@@ -171,7 +187,7 @@ $(TEST_OUT)/bpf/test_%: tests/bpf/test_%.c $(BPF_TEST_LIB) $(wildcard tests/bpf/
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)status=0; \
-	for suite in test-unit test-bpf test-e2e vm-test vm-test-self; do \
+	for suite in test-unit fuzz test-bpf test-e2e vm-test vm-test-self; do \
 		echo "==== $$suite"; \
 		$(MAKE) --no-print-directory $$suite || status=1; \
 	done; \
@@ -190,6 +206,36 @@ test-bpf: $(BPF_TESTS)
 test-e2e: bpf $(LAB_TOOLS)
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 programs
 	$(Q)REDISHA_BIN=$(BUILD)/sanitize $(PYTHON) -m pytest -v tests/e2e
+
+# ---- fuzzing ----------------------------------------------------------------
+
+# libFuzzer targets (tests/fuzz/README.md), with ASan+UBSan. `make fuzz`
+# runs each for FUZZ_SECONDS from its seed corpus; crashes land in
+# $(FUZZ_OUT)/ as crash-* files and fail the target.
+FUZZ_OUT := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(FUZZ_OUT)/fuzz_resp
+
+$(FUZZ_OUT)/fuzz_resp: tests/fuzz/fuzz_resp.c $(PROXY_PROTO_SRCS) \
+		$(wildcard controller/proxy/*.h)
+	$(say) CLANG $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -std=gnu11 -O1 -g $(WARN) -Icontroller/proxy \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$< $(PROXY_PROTO_SRCS) -o $@
+
+fuzz: $(FUZZ_TARGETS)
+	$(Q)status=0; for t in $^; do \
+		name=$$(basename $$t); mkdir -p $(FUZZ_OUT)/$$name.corpus; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_OUT)/$$name- \
+			$(FUZZ_OUT)/$$name.corpus tests/fuzz/corpus/$$name \
+			> $(FUZZ_OUT)/$$name.log 2>&1 || { status=1; \
+			tail -40 $(FUZZ_OUT)/$$name.log; }; \
+		grep -E '^(stat::number_of_executed_units|Done)' \
+			$(FUZZ_OUT)/$$name.log || true; \
+	done; exit $$status
 
 # ---- benchmarks -------------------------------------------------------------
 

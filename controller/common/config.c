@@ -144,6 +144,11 @@ void config_init(struct config *cfg)
 	cfg->garp_count = 5;
 	cfg->garp_interval_ms = 200;
 	cfg->vrrp.preempt = true;
+	cfg->proxy_threads = 0;
+	cfg->proxy_server_connections = 1;
+	cfg->proxy_max_clients = 10000;
+	cfg->proxy_connect_timeout_ms = 1000;
+	cfg->proto_max_bulk_len = 512u * 1024 * 1024; /* Redis's default */
 	cfg->log_level = CONFIG_LOG_INFO;
 	cfg->log_syslog = false;
 }

@@ -20,6 +20,7 @@
 #define CONFIG_MAX_INTERFACES 8
 #define CONFIG_MAX_SENTINELS 16
 #define CONFIG_MAX_VRRP_PEERS 8
+#define CONFIG_MAX_PROXY_LISTEN 8
 #define CONFIG_IFNAME_MAX 16 /* IFNAMSIZ */
 #define CONFIG_INSTANCE_MAX 64
 #define CONFIG_PASSWORD_MAX 512
@@ -46,6 +47,8 @@ struct config_shard {
 	uint32_t weight;	      /* ketama weight, default 1 */
 	bool has_slots;		      /* slots FIRST-LAST given */
 	uint16_t slot_first, slot_last;
+	bool has_master; /* master ADDR:PORT given (--static-topology) */
+	struct config_endpoint master;
 	int line; /* where it was declared, for later errors */
 };
 
@@ -126,6 +129,17 @@ struct config {
 	uint32_t garp_count;
 	uint32_t garp_interval_ms;
 	struct config_vrrp vrrp;
+
+	/* redisha-proxy (docs/proxy.md) */
+	struct config_endpoint proxy_listen[CONFIG_MAX_PROXY_LISTEN];
+	size_t nproxy_listen;
+	uint32_t proxy_threads; /* 0: one per CPU */
+	uint32_t proxy_server_connections; /* per shard, per thread */
+	uint32_t proxy_max_clients;
+	uint32_t proxy_connect_timeout_ms;
+	uint32_t proto_max_bulk_len;
+	bool proxy_allow_admin;
+	bool proxy_allow_keys;
 
 	char requirepass[CONFIG_PASSWORD_MAX];
 	bool has_metrics;

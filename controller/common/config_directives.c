@@ -194,7 +194,7 @@ static int handle_shard(struct config_parser *p, char **argv)
 	struct config *cfg = p->cfg;
 	struct config_shard s = { .weight = 1, .line = lx->line };
 	char **arg = argv + 2;
-	const char *port, *weight, *slots;
+	const char *port, *weight, *slots, *master;
 	int r;
 
 	r = config_lex_name(lx, "shard", argv[1], RH_SHARD_NAME_MAX - 1,
@@ -226,6 +226,14 @@ static int handle_shard(struct config_parser *p, char **argv)
 		s.has_slots = true;
 		s.slot_first = (uint16_t)first;
 		s.slot_last = (uint16_t)last;
+	}
+	master = config_lex_take_option(&arg, "master");
+	if (master) {
+		r = config_lex_endpoint(lx, "shard master", master, true,
+					&s.master);
+		if (r)
+			return r;
+		s.has_master = true;
 	}
 	if (*arg)
 		return fail_syntax(p, *arg);
@@ -421,6 +429,24 @@ static int handle_requirepass(struct config_parser *p, char **argv)
 }
 
 /* Any address, 0.0.0.0 included: the metrics server binds to it. */
+static int handle_proxy_listen(struct config_parser *p, char **argv)
+{
+	struct config *cfg = p->cfg;
+	struct config_endpoint ep = { 0 };
+	int r = config_lex_endpoint(&p->lex, "proxy-listen", argv[1], false,
+				    &ep);
+
+	if (r)
+		return r;
+	return config_lex_append_unique(
+		&p->lex,
+		CONFIG_LEX_LIST(cfg->proxy_listen, cfg->nproxy_listen,
+				p->listen_lines,
+				KEY_END(struct config_endpoint, port),
+				"proxy-listen", "proxy-listen addresses"),
+		&ep, argv[1]);
+}
+
 static int handle_metrics(struct config_parser *p, char **argv)
 {
 	int r = config_lex_endpoint(&p->lex, "metrics", argv[1], false,
@@ -475,8 +501,8 @@ static const struct config_directive directives[] = {
 		xdp_mode_names),
 	CUSTOM("vip", "vip ADDR", 1, 1, true, handle_vip),
 	PORT("proxy-port", "proxy-port PORT", proxy_port),
-	CUSTOM("shard", "shard NAME port PORT [weight N] [slots FIRST-LAST]",
-	       3, 7, true, handle_shard),
+	CUSTOM("shard", "shard NAME port PORT [weight N] [slots FIRST-LAST] [master ADDR:PORT]",
+	       3, 9, true, handle_shard),
 	CUSTOM("distribution", "distribution slots|ketama HASH", 1, 2, false,
 	       handle_distribution),
 	CUSTOM("sentinel", "sentinel ADDR:PORT", 1, 1, true, handle_sentinel),
@@ -500,6 +526,20 @@ static const struct config_directive directives[] = {
 	CUSTOM("vrrp-peer", "vrrp-peer ADDR", 1, 1, true, handle_vrrp_peer),
 	NUMBER("vrrp-track-sentinel", "vrrp-track-sentinel DECREMENT",
 	       vrrp.track_sentinel_decrement, 1, 254),
+	CUSTOM("proxy-listen", "proxy-listen ADDR:PORT", 1, 1, true,
+	       handle_proxy_listen),
+	NUMBER("proxy-threads", "proxy-threads N", proxy_threads, 0, 64),
+	NUMBER("proxy-server-connections", "proxy-server-connections N",
+	       proxy_server_connections, 1, 64),
+	NUMBER("proxy-max-clients", "proxy-max-clients N", proxy_max_clients,
+	       1, 1000000),
+	NUMBER("proxy-connect-timeout-ms", "proxy-connect-timeout-ms N",
+	       proxy_connect_timeout_ms, 10, 60000),
+	NUMBER("proto-max-bulk-len", "proto-max-bulk-len BYTES",
+	       proto_max_bulk_len, 1024, 0x7fffffff),
+	YES_NO("proxy-allow-admin", "proxy-allow-admin yes|no",
+	       proxy_allow_admin),
+	YES_NO("proxy-allow-keys", "proxy-allow-keys yes|no", proxy_allow_keys),
 	CUSTOM("requirepass", "requirepass SECRET", 1, 1, false,
 	       handle_requirepass),
 	CUSTOM("metrics", "metrics ADDR:PORT", 1, 1, false, handle_metrics),

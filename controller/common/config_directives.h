@@ -13,7 +13,7 @@
 #include "config_lex.h"
 
 /* Room in config_parser.first_line; config_directives.c asserts it fits. */
-#define CONFIG_DIRECTIVES_MAX 32
+#define CONFIG_DIRECTIVES_MAX 48
 
 struct config_directive; /* a row of the table, private to the .c file */
 
@@ -30,6 +30,7 @@ struct config_parser {
 	int sentinel_lines[CONFIG_MAX_SENTINELS];
 	int acl_lines[RH_MAX_ACL_RULES];
 	int peer_lines[CONFIG_MAX_VRRP_PEERS];
+	int listen_lines[CONFIG_MAX_PROXY_LISTEN];
 };
 
 /*

@@ -1,6 +1,7 @@
 #include "evloop.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -28,6 +29,26 @@ void evloop_close(struct evloop *loop)
 	if (loop->epfd >= 0)
 		close(loop->epfd);
 	loop->epfd = -1;
+	free(loop->fds);
+	loop->fds = NULL;
+	loop->nfds = 0;
+}
+
+/* Make loop->fds[fd] exist, zeroed. */
+static int grow_fds(struct evloop *loop, int fd)
+{
+	size_t n = loop->nfds ? loop->nfds : 64;
+	struct ev_fd *fds;
+
+	while (n <= (size_t)fd)
+		n *= 2;
+	fds = realloc(loop->fds, n * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	memset(fds + loop->nfds, 0, (n - loop->nfds) * sizeof(*fds));
+	loop->fds = fds;
+	loop->nfds = n;
+	return 0;
 }
 
 int evloop_watch(struct evloop *loop, int fd, unsigned events, ev_fd_cb cb,
@@ -37,8 +58,17 @@ int evloop_watch(struct evloop *loop, int fd, unsigned events, ev_fd_cb cb,
 	struct ev_fd *w;
 	int op;
 
-	if (fd < 0 || fd >= EV_MAX_FDS)
-		return -EMFILE;
+	if (fd < 0)
+		return -EBADF;
+	if ((size_t)fd >= loop->nfds) {
+		int r;
+
+		if (!events)
+			return 0; /* never watched */
+		r = grow_fds(loop, fd);
+		if (r)
+			return r;
+	}
 	w = &loop->fds[fd];
 	if (events & EV_READ)
 		ev.events |= EPOLLIN;
@@ -87,6 +117,12 @@ void evloop_timer_start(struct evloop *loop, struct ev_timer *t,
 	t->armed = true;
 }
 
+void evloop_before_wait(struct evloop *loop, ev_timer_cb cb, void *data)
+{
+	loop->before_wait = cb;
+	loop->before_wait_data = data;
+}
+
 void evloop_stop(struct evloop *loop)
 {
 	loop->stopping = true;
@@ -122,7 +158,11 @@ int evloop_run(struct evloop *loop)
 
 	loop->stopping = false;
 	while (!loop->stopping) {
-		int n = epoll_wait(loop->epfd, events, EVENTS_PER_WAIT,
+		int n;
+
+		if (loop->before_wait)
+			loop->before_wait(loop, loop->before_wait_data);
+		n = epoll_wait(loop->epfd, events, EVENTS_PER_WAIT,
 				   wait_timeout_ms(loop));
 
 		if (n < 0) {

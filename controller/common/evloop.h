@@ -8,11 +8,11 @@
 #define REDISHA_EVLOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define EV_READ 1u
 #define EV_WRITE 2u
-#define EV_MAX_FDS 1024
 
 struct evloop;
 
@@ -38,14 +38,21 @@ struct evloop {
 	int epfd;
 	bool stopping;
 	struct ev_timer *timers;
-	struct ev_fd fds[EV_MAX_FDS];
+	/* indexed by fd; grown as higher fds are watched (a proxy holds
+	 * thousands), bounded by the process's file limit */
+	struct ev_fd *fds;
+	size_t nfds;
+	/* called after each round of events and timers, before waiting */
+	ev_timer_cb before_wait;
+	void *before_wait_data;
 };
 
 int evloop_init(struct evloop *loop) __attribute__((warn_unused_result));
 void evloop_close(struct evloop *loop);
 
 /* Watch `fd` for `events` (EV_READ|EV_WRITE; 0 unwatches). Replaces any
- * earlier callback for the fd. Returns 0 or -errno. */
+ * earlier callback for the fd. Returns 0 or -errno (-ENOMEM when the fd
+ * table cannot grow). */
 int evloop_watch(struct evloop *loop, int fd, unsigned events, ev_fd_cb cb,
 		 void *data) __attribute__((warn_unused_result));
 
@@ -53,6 +60,11 @@ int evloop_watch(struct evloop *loop, int fd, unsigned events, ev_fd_cb cb,
 void evloop_timer_start(struct evloop *loop, struct ev_timer *t,
 			uint64_t after_ms, ev_timer_cb cb, void *data);
 void evloop_timer_stop(struct evloop *loop, struct ev_timer *t);
+
+/* Call `cb` after each round of events and timers, before the loop waits
+ * again: work batched over a round (writes to shared sockets) is done
+ * there. NULL removes it. */
+void evloop_before_wait(struct evloop *loop, ev_timer_cb cb, void *data);
 
 /* Run until evloop_stop(); returns 0, or -errno if epoll fails. */
 int evloop_run(struct evloop *loop);

@@ -31,8 +31,8 @@ static void set_events(struct adapter *a, unsigned events)
 	if (events == a->events)
 		return;
 	a->events = events;
-	/* The fd was checked at open; if epoll still refuses it, the
-	 * connection stalls and its connect or command timeout ends it. */
+	/* If epoll refuses the fd, the connection stalls and its connect
+	 * or command timeout ends it. */
 	if (evloop_watch(a->loop, a->ac->c.fd, events, on_fd, a))
 		log_err("redis", "epoll refused fd %d", a->ac->c.fd);
 }
@@ -133,7 +133,7 @@ int redis_conn_open(struct redis_conn *conn, struct evloop *loop,
 	conn->ac = NULL;
 	if (!ac)
 		return -1;
-	if (ac->err || ac->c.fd >= EV_MAX_FDS || !(a = calloc(1, sizeof(*a)))) {
+	if (ac->err || !(a = calloc(1, sizeof(*a)))) {
 		redisAsyncFree(ac);
 		return -1;
 	}

@@ -703,28 +703,28 @@ static void test_config_shard_missing_port_rejected(void **state)
 {
 	(void)state;
 	expect_error(BASE "shard s1\n",
-		     "t.conf:4: wrong number of arguments (syntax: shard NAME port PORT [weight N] [slots FIRST-LAST])");
+		     "t.conf:4: wrong number of arguments (syntax: shard NAME port PORT [weight N] [slots FIRST-LAST] [master ADDR:PORT])");
 }
 
 static void test_config_shard_misspelt_keyword_rejected(void **state)
 {
 	(void)state;
 	expect_error(BASE "shard s1 prot 7001\n",
-		     "t.conf:4: unexpected 'prot' (syntax: shard NAME port PORT [weight N] [slots FIRST-LAST])");
+		     "t.conf:4: unexpected 'prot' (syntax: shard NAME port PORT [weight N] [slots FIRST-LAST] [master ADDR:PORT])");
 }
 
 static void test_config_shard_options_out_of_order_rejected(void **state)
 {
 	(void)state;
 	expect_error(BASE "shard s1 port 7001 slots 0-16383 weight 2\n",
-		     "t.conf:4: unexpected 'weight' (syntax: shard NAME port PORT [weight N] [slots FIRST-LAST])");
+		     "t.conf:4: unexpected 'weight' (syntax: shard NAME port PORT [weight N] [slots FIRST-LAST] [master ADDR:PORT])");
 }
 
 static void test_config_shard_option_without_value_rejected(void **state)
 {
 	(void)state;
 	expect_error(BASE "shard s1 port 7001 weight\n",
-		     "t.conf:4: unexpected 'weight' (syntax: shard NAME port PORT [weight N] [slots FIRST-LAST])");
+		     "t.conf:4: unexpected 'weight' (syntax: shard NAME port PORT [weight N] [slots FIRST-LAST] [master ADDR:PORT])");
 }
 
 static void test_config_shard_bad_name_rejected(void **state)
@@ -1506,6 +1506,76 @@ static void test_config_metrics_bad_port_rejected(void **state)
 		     "t.conf:4: port 'http': not a number");
 }
 
+static void test_config_proxy_defaults(void **state)
+{
+	(void)state;
+	expect_ok(BASE);
+	assert_int_equal(cfg.nproxy_listen, 0);
+	assert_int_equal(cfg.proxy_threads, 0);
+	assert_int_equal(cfg.proxy_server_connections, 1);
+	assert_int_equal(cfg.proxy_max_clients, 10000);
+	assert_int_equal(cfg.proxy_connect_timeout_ms, 1000);
+	assert_int_equal(cfg.proto_max_bulk_len, 512u * 1024 * 1024);
+	assert_false(cfg.proxy_allow_admin);
+	assert_false(cfg.proxy_allow_keys);
+}
+
+static void test_config_proxy_directives_parsed(void **state)
+{
+	(void)state;
+	expect_ok(BASE "proxy-listen 127.0.0.1:16379\n"
+		       "proxy-listen 0.0.0.0:6380\n"
+		       "proxy-threads 4\n"
+		       "proxy-server-connections 2\n"
+		       "proxy-max-clients 50\n"
+		       "proxy-connect-timeout-ms 250\n"
+		       "proto-max-bulk-len 1048576\n"
+		       "proxy-allow-admin yes\n"
+		       "proxy-allow-keys yes\n");
+	assert_int_equal(cfg.nproxy_listen, 2);
+	assert_int_equal(cfg.proxy_listen[0].addr, htonl(0x7f000001));
+	assert_int_equal(cfg.proxy_listen[0].port, htons(16379));
+	assert_int_equal(cfg.proxy_listen[1].addr, 0);
+	assert_int_equal(cfg.proxy_threads, 4);
+	assert_int_equal(cfg.proxy_server_connections, 2);
+	assert_int_equal(cfg.proxy_max_clients, 50);
+	assert_int_equal(cfg.proxy_connect_timeout_ms, 250);
+	assert_int_equal(cfg.proto_max_bulk_len, 1048576);
+	assert_true(cfg.proxy_allow_admin);
+	assert_true(cfg.proxy_allow_keys);
+}
+
+static void test_config_proxy_listen_duplicate_rejected(void **state)
+{
+	(void)state;
+	expect_error(BASE "proxy-listen 127.0.0.1:16379\n"
+			  "proxy-listen 127.0.0.1:16379\n",
+		     "t.conf:5: duplicate proxy-listen '127.0.0.1:16379' (first on line 4)");
+}
+
+static void test_config_proxy_server_connections_zero_rejected(void **state)
+{
+	(void)state;
+	expect_error(BASE "proxy-server-connections 0\n",
+		     "t.conf:4: proxy-server-connections '0': out of range 1..64");
+}
+
+static void test_config_shard_master_parsed(void **state)
+{
+	(void)state;
+	expect_ok(BASE "shard s1 port 7001 master 198.18.1.11:6379\n");
+	assert_true(cfg.shards[0].has_master);
+	assert_int_equal(cfg.shards[0].master.addr, htonl(0xc612010b));
+	assert_int_equal(cfg.shards[0].master.port, htons(6379));
+}
+
+static void test_config_shard_master_needs_port_rejected(void **state)
+{
+	(void)state;
+	expect_error(BASE "shard s1 port 7001 master 198.18.1.11\n",
+		     "t.conf:4: shard master '198.18.1.11': expected ADDR:PORT");
+}
+
 static void test_config_log_level_parsed(void **state)
 {
 	(void)state;
@@ -1801,6 +1871,12 @@ int main(void)
 		cmocka_unit_test(test_config_requirepass_empty_rejected),
 		cmocka_unit_test(test_config_metrics_parsed),
 		cmocka_unit_test(test_config_metrics_bad_port_rejected),
+		cmocka_unit_test(test_config_proxy_defaults),
+		cmocka_unit_test(test_config_proxy_directives_parsed),
+		cmocka_unit_test(test_config_proxy_listen_duplicate_rejected),
+		cmocka_unit_test(test_config_proxy_server_connections_zero_rejected),
+		cmocka_unit_test(test_config_shard_master_parsed),
+		cmocka_unit_test(test_config_shard_master_needs_port_rejected),
 		cmocka_unit_test(test_config_log_level_parsed),
 		cmocka_unit_test(test_config_log_level_unknown_rejected),
 		cmocka_unit_test(test_config_syslog_parsed),

@@ -1,0 +1,316 @@
+#include "client.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "log.h"
+#include "proxy.h"
+
+static void on_client_event(struct evloop *loop, int fd, unsigned events,
+			    void *data);
+
+/* Ask the loop for what the client needs now: requests unless paused or
+ * closing, writability while replies wait. */
+static void update_watch(struct client *c)
+{
+	unsigned want = 0;
+
+	if (!c->paused && !c->closing)
+		want |= EV_READ;
+	if (buf_len(&c->out))
+		want |= EV_WRITE;
+	if (want == c->watched)
+		return;
+	if (evloop_watch(&c->w->loop, c->fd, want, on_client_event, c)) {
+		client_close(c, "epoll refused the socket");
+		return;
+	}
+	c->watched = want;
+}
+
+static void describe_peer(int fd, char *out, size_t len)
+{
+	struct sockaddr_in sa;
+	socklen_t slen = sizeof(sa);
+	char ip[INET_ADDRSTRLEN];
+
+	if (getpeername(fd, (struct sockaddr *)&sa, &slen) ||
+	    sa.sin_family != AF_INET ||
+	    !inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof(ip))) {
+		snprintf(out, len, "?");
+		return;
+	}
+	snprintf(out, len, "%s:%u", ip, ntohs(sa.sin_port));
+}
+
+void client_accept(struct worker *w, int fd)
+{
+	struct proxy *px = w->px;
+	struct client *c;
+	int one = 1;
+
+	atomic_fetch_add(&w->stats.connections_received, 1);
+	if (atomic_fetch_add(&px->nclients, 1) >= px->cfg.proxy_max_clients) {
+		static const char full[] = "-ERR max number of clients reached\r\n";
+
+		atomic_fetch_sub(&px->nclients, 1);
+		atomic_fetch_add(&w->stats.rejected_connections, 1);
+		/* Best effort, as redis-server does: the socket is new and
+		 * empty, so the line fits. */
+		if (write(fd, full, sizeof(full) - 1) < 0)
+			log_debug("client", "rejected client gone: %s",
+				  strerror(errno));
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		atomic_fetch_sub(&px->nclients, 1);
+		close(fd);
+		return;
+	}
+	c->w = w;
+	c->fd = fd;
+	c->id = atomic_fetch_add(&px->next_client_id, 1) + 1;
+	c->proto = RESP2;
+	describe_peer(fd, c->addr, sizeof(c->addr));
+	resp_request_parser_init(&c->parser, &px->limits);
+	/* Replies go out as soon as they are complete. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		log_debug("client", "%s: TCP_NODELAY: %s", c->addr,
+			  strerror(errno));
+	c->next = w->clients;
+	if (w->clients)
+		w->clients->prev = c;
+	w->clients = c;
+	atomic_fetch_add(&w->stats.connected_clients, 1);
+	update_watch(c);
+}
+
+void client_drain(struct client *c)
+{
+	while (c->head && c->head->done) {
+		struct request *req = c->head;
+
+		if (buf_append(&c->out, buf_head(&req->reply),
+			       buf_len(&req->reply))) {
+			c->closing = true; /* cannot keep order any more */
+			log_warn("client", "%s: out of memory for replies",
+				 c->addr);
+		}
+		c->head = req->next;
+		if (!c->head)
+			c->tail = NULL;
+		c->nqueued--;
+		request_free(req);
+	}
+	worker_mark_client(c->w, c);
+}
+
+void client_fragment_reply(struct fragment *frag, const char *p, size_t len)
+{
+	struct request *req = frag->req;
+	struct client *c = req->client;
+
+	if (c && req->nfrags == 1 && c->head == req) {
+		/* The common case: the reply can go out as it is, no copy. */
+		if (buf_append(&c->out, p, len))
+			c->closing = true;
+		frag->done = true;
+		req->pending = 0;
+		c->head = req->next;
+		if (!c->head)
+			c->tail = NULL;
+		c->nqueued--;
+		request_free(req);
+		client_drain(c);
+		return;
+	}
+	if (buf_append(&frag->reply, p, len)) {
+		buf_free(&frag->reply);
+		frag->reply = (struct buf){ 0 };
+		client_fragment_error(frag, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	if (!request_fragment_done(frag))
+		return;
+	if (!c)
+		request_free(req);
+	else
+		client_drain(c);
+}
+
+void client_fragment_error(struct fragment *frag, const char *fmt, ...)
+{
+	char msg[RESP_ERR_MAX];
+	struct buf line = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (frag->req->client)
+		atomic_fetch_add(&frag->req->client->w->stats.error_replies, 1);
+	if (resp_add_error(&line, "%s", msg)) {
+		/* Not even an error line fits: the request ends empty and
+		 * its client is closed as its order cannot be kept. */
+		if (frag->req->client)
+			frag->req->client->closing = true;
+	}
+	client_fragment_reply(frag, buf_head(&line), buf_len(&line));
+	buf_free(&line);
+}
+
+/* Parse and dispatch every complete request in the input buffer, until
+ * one is incomplete or the client must pause. */
+static void process_input(struct client *c)
+{
+	char err[RESP_ERR_MAX];
+
+	while (!c->closing) {
+		struct resp_request req;
+		int r;
+
+		if (buf_len(&c->out) > PROXY_CLIENT_OUT_SOFT ||
+		    c->nqueued >= PROXY_CLIENT_MAX_INFLIGHT) {
+			c->paused = true;
+			break;
+		}
+		c->paused = false;
+		if (!buf_len(&c->in))
+			break;
+		r = resp_request_parse(&c->parser, buf_head(&c->in),
+				       buf_len(&c->in), &req, err, sizeof(err));
+		if (r == RESP_INCOMPLETE)
+			break;
+		if (r == RESP_PROTO_ERROR || r < 0) {
+			/* As redis-server: the error, then the connection
+			 * closes once the replies before it are written. */
+			atomic_fetch_add(&c->w->stats.protocol_errors, 1);
+			log_info("client", "%s: %s", c->addr,
+				 r < 0 ? "out of memory" : err);
+			dispatch_error(c, "ERR %s",
+				       r < 0 ? "out of memory" : err);
+			c->closing = true;
+			break;
+		}
+		if (req.argc)
+			dispatch_request(c, &req, buf_head(&c->in));
+		buf_consume(&c->in, req.len);
+	}
+	update_watch(c);
+}
+
+static void read_requests(struct client *c)
+{
+	ssize_t n = buf_read_fd(&c->in, c->fd, PROXY_READ_CHUNK);
+
+	if (n == -EAGAIN)
+		return;
+	if (n <= 0) {
+		client_close(c, n == 0 ? NULL : strerror((int)-n));
+		return;
+	}
+	if (buf_len(&c->in) > PROXY_QUERY_MAX) {
+		atomic_fetch_add(&c->w->stats.protocol_errors, 1);
+		client_close(c, "query buffer over 1 GiB");
+		return;
+	}
+	process_input(c);
+}
+
+static bool write_replies(struct client *c)
+{
+	ssize_t n;
+
+	if (!buf_len(&c->out))
+		return true;
+	n = buf_write_fd(&c->out, c->fd);
+	if (n < 0) {
+		client_close(c, strerror((int)-n));
+		return false;
+	}
+	return true;
+}
+
+void client_flush(struct client *c)
+{
+	if (!write_replies(c))
+		return;
+	if (c->closing && !buf_len(&c->out) && !c->head) {
+		client_close(c, NULL);
+		return;
+	}
+	if (c->paused)
+		process_input(c); /* may pause again, and updates the watch */
+	else
+		update_watch(c);
+}
+
+static void on_client_event(struct evloop *loop, int fd, unsigned events,
+			    void *data)
+{
+	struct client *c = data;
+
+	(void)loop;
+	(void)fd;
+	if (events & EV_WRITE) {
+		if (!write_replies(c))
+			return;
+		worker_mark_client(c->w, c);
+	}
+	if ((events & EV_READ) && !c->closing && !c->paused)
+		read_requests(c);
+}
+
+void client_close(struct client *c, const char *why)
+{
+	struct worker *w = c->w;
+
+	if (why)
+		log_debug("client", "%s: closed: %s", c->addr, why);
+	if (evloop_watch(&w->loop, c->fd, 0, NULL, NULL))
+		log_debug("client", "%s: unwatch failed", c->addr);
+	close(c->fd);
+	/* Requests still at a backend are orphaned: their last fragment
+	 * frees them. */
+	while (c->head) {
+		struct request *req = c->head;
+
+		c->head = req->next;
+		if (req->done)
+			request_free(req);
+		else
+			req->client = NULL;
+	}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	if (c->dirty) {
+		/* Leave the dirty list without a dangling entry. */
+		struct client **p = &w->dirty_clients;
+
+		while (*p && *p != c)
+			p = &(*p)->dirty_next;
+		if (*p)
+			*p = c->dirty_next;
+	}
+	buf_free(&c->in);
+	buf_free(&c->out);
+	resp_request_parser_free(&c->parser);
+	atomic_fetch_sub(&w->px->nclients, 1);
+	atomic_fetch_sub(&w->stats.connected_clients, 1);
+	free(c);
+}

@@ -1,0 +1,59 @@
+/*
+ * client: one connection from a Redis client. Reads requests, parses them
+ * (resp.c), routes them (route.c) and sends their fragments to backends,
+ * then writes the replies back strictly in request order, whichever shard
+ * answers first. Reading pauses while too many replies wait to be read by
+ * the client or too many requests are in flight.
+ */
+#ifndef REDISHA_CLIENT_H
+#define REDISHA_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "request.h"
+#include "resp.h"
+
+struct worker;
+
+#define CLIENT_NAME_MAX 128
+#define CLIENT_ADDR_MAX 48
+
+struct client {
+	struct worker *w;
+	struct client *prev, *next; /* the worker's list */
+	int fd;
+	uint64_t id;
+	char addr[CLIENT_ADDR_MAX]; /* ip:port, for logs and CLIENT INFO */
+	char name[CLIENT_NAME_MAX]; /* CLIENT SETNAME */
+	enum resp_proto proto;
+	struct buf in, out;
+	struct resp_request_parser parser;
+	struct request *head, *tail; /* in request order */
+	size_t nqueued;
+	bool paused;	 /* not reading: too much pending */
+	bool closing;	 /* QUIT or a protocol error: close once written */
+	unsigned watched; /* EV_* currently asked of the loop */
+	bool dirty;
+	struct client *dirty_next;
+};
+
+/* A connection accepted on one of the worker's listeners. */
+void client_accept(struct worker *w, int fd);
+
+/* A backend's reply to `frag` (or, with p == NULL, the error `err`). */
+void client_fragment_reply(struct fragment *frag, const char *p, size_t len);
+void client_fragment_error(struct fragment *frag, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Requests were queued (or completed): write out, in order, the replies
+ * that are ready at the head of the queue. */
+void client_drain(struct client *c);
+
+/* End of an event: write what is ready, resume a paused client. */
+void client_flush(struct client *c);
+
+void client_close(struct client *c, const char *why);
+
+#endif /* REDISHA_CLIENT_H */

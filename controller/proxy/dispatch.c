@@ -1,0 +1,248 @@
+#include "dispatch.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "local.h"
+#include "proxy.h"
+
+static void enqueue(struct client *c, struct request *req)
+{
+	if (c->tail)
+		c->tail->next = req;
+	else
+		c->head = req;
+	c->tail = req;
+	c->nqueued++;
+}
+
+void dispatch_error(struct client *c, const char *fmt, ...)
+{
+	struct request *req = request_new(c, MERGE_NONE, 0, 0);
+	char msg[RESP_ERR_MAX];
+	va_list ap;
+
+	if (!req) {
+		c->closing = true; /* the order of replies cannot be kept */
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	atomic_fetch_add(&c->w->stats.error_replies, 1);
+	if (request_fail(req, "%s", msg))
+		c->closing = true;
+	enqueue(c, req);
+	client_drain(c);
+}
+
+static struct backend *pick_backend(struct worker *w, size_t shard)
+{
+	size_t conns = w->px->cfg.proxy_server_connections;
+
+	return &w->backends[shard * conns + w->next_conn++ % conns];
+}
+
+/* The backend that takes `frag` for `shard`, and where its bytes will
+ * start in the backend's output (*mark); NULL when the shard cannot take
+ * requests now, after failing the fragment with the reason. */
+static struct backend *open_fragment(struct worker *w, size_t shard,
+				     struct fragment *frag, size_t *mark)
+{
+	struct backend *b = pick_backend(w, shard);
+	char why[RESP_ERR_MAX];
+
+	if (!backend_ready(b, why, sizeof(why))) {
+		client_fragment_error(frag, "%s", why);
+		return NULL;
+	}
+	*mark = buf_len(backend_out(b));
+	return b;
+}
+
+/* The fragment's bytes are written (r == 0), or writing them failed:
+ * then they are taken back out, so the backend's stream stays whole. */
+static void close_fragment(struct backend *b, struct fragment *frag,
+			   size_t mark, int r)
+{
+	if (r) {
+		buf_truncate(backend_out(b), mark);
+		client_fragment_error(frag, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	atomic_fetch_add(&b->w->stats.shard_requests[b->shard], 1);
+	backend_push(b, frag);
+}
+
+static int add_args(struct buf *out, size_t n, const struct resp_slice *argv)
+{
+	for (size_t i = 0; i < n; i++)
+		if (resp_add_bulk(out, argv[i].ptr, argv[i].len))
+			return -1;
+	return 0;
+}
+
+/* The whole request to one shard; a multibulk request as it came. */
+static void send_whole(struct client *c, struct request *req, size_t shard,
+		       const struct resp_request *preq, const char *raw)
+{
+	struct fragment *frag = &req->frags[0];
+	struct backend *b;
+	size_t mark;
+	int r;
+
+	b = open_fragment(c->w, shard, frag, &mark);
+	if (!b)
+		return;
+	if (raw[0] == '*')
+		r = buf_append(backend_out(b), raw, preq->len);
+	else
+		r = resp_add_command(backend_out(b), preq->argc, preq->argv);
+	close_fragment(b, frag, mark, r);
+}
+
+static void send_everywhere(struct client *c, struct request *req,
+			    const struct resp_request *preq)
+{
+	for (size_t s = 0; s < req->nfrags; s++) {
+		struct fragment *frag = &req->frags[s];
+		struct backend *b;
+		size_t mark;
+
+		b = open_fragment(c->w, s, frag, &mark);
+		if (b)
+			close_fragment(b, frag, mark,
+				       resp_add_command(backend_out(b),
+							preq->argc,
+							preq->argv));
+	}
+}
+
+/*
+ * MGET, MSET, DEL...: one sub-request per shard with the keys it holds
+ * (and their values), keys in request order. shard_of[k] is key k's
+ * shard, frag_of[s] the fragment of shard s.
+ */
+static void send_split(struct client *c, struct request *req, size_t step,
+		       const struct resp_request *preq, const size_t *shard_of,
+		       const size_t *frag_of, const size_t *count)
+{
+	size_t nkeys = (preq->argc - 1) / step;
+
+	for (size_t s = 0; s < c->w->px->cfg.nshards; s++) {
+		struct fragment *frag;
+		struct backend *b;
+		size_t mark;
+		int r;
+
+		if (!count[s])
+			continue;
+		frag = &req->frags[frag_of[s]];
+		b = open_fragment(c->w, s, frag, &mark);
+		if (!b)
+			continue;
+		r = resp_add_array(backend_out(b), (int64_t)(1 + count[s] * step));
+		r = r ?: add_args(backend_out(b), 1, preq->argv);
+		for (size_t k = 0; k < nkeys && !r; k++)
+			if (shard_of[k] == s)
+				r = add_args(backend_out(b), step,
+					     &preq->argv[1 + k * step]);
+		close_fragment(b, frag, mark, r);
+	}
+}
+
+static void split(struct client *c, const struct route *rt,
+		  const struct resp_request *preq)
+{
+	const struct proxy *px = c->w->px;
+	size_t nkeys = (preq->argc - 1) / rt->key_step;
+	size_t frag_of[RH_MAX_SHARDS], count[RH_MAX_SHARDS] = { 0 };
+	size_t *shard_of = malloc(nkeys * sizeof(*shard_of));
+	size_t nfrags = 0;
+	struct request *req;
+
+	if (!shard_of) {
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	for (size_t k = 0; k < nkeys; k++) {
+		const struct resp_slice *key = &preq->argv[1 + k * rt->key_step];
+
+		shard_of[k] = route_key_shard(&px->route, key->ptr, key->len);
+		if (!count[shard_of[k]]++)
+			frag_of[shard_of[k]] = nfrags++;
+	}
+	req = request_new(c, rt->merge, nfrags,
+			  rt->merge == MERGE_ARRAY ? nkeys : 0);
+	if (!req) {
+		free(shard_of);
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	for (size_t k = 0; k < req->nkeys; k++)
+		req->key_frag[k] = (uint32_t)frag_of[shard_of[k]];
+	enqueue(c, req);
+	send_split(c, req, rt->key_step, preq, shard_of, frag_of, count);
+	free(shard_of);
+}
+
+static void answer_locally(struct client *c, const struct route *rt,
+			   const struct resp_request *preq)
+{
+	struct request *req = request_new(c, MERGE_NONE, 0, 0);
+
+	if (!req) {
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	if (local_execute(c, rt->cmd, preq->argc, preq->argv, &req->reply)) {
+		request_free(req);
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	enqueue(c, req);
+	client_drain(c);
+}
+
+void dispatch_request(struct client *c, const struct resp_request *preq,
+		      const char *raw)
+{
+	struct proxy *px = c->w->px;
+	struct request *req;
+	struct route rt;
+	size_t nfrags;
+
+	atomic_fetch_add(&c->w->stats.commands, 1);
+	if (route_request(&px->route, preq->argc, preq->argv, &rt)) {
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	switch (rt.kind) {
+	case ROUTE_ERROR:
+		dispatch_error(c, "%s", rt.err);
+		return;
+	case ROUTE_LOCAL:
+		answer_locally(c, &rt, preq);
+		return;
+	case ROUTE_SPLIT:
+		split(c, &rt, preq);
+		return;
+	case ROUTE_SHARD:
+	case ROUTE_ALL:
+		break;
+	}
+	nfrags = rt.kind == ROUTE_ALL ? px->cfg.nshards : 1;
+	req = request_new(c, rt.merge, nfrags, 0);
+	if (!req) {
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	enqueue(c, req);
+	if (rt.kind == ROUTE_ALL)
+		send_everywhere(c, req, preq);
+	else
+		send_whole(c, req, rt.shard, preq, raw);
+}

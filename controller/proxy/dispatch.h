@@ -1,0 +1,21 @@
+/*
+ * dispatch: a parsed request turned into work — routed (route.c), queued
+ * on its client in order, and its fragments written to the backends of
+ * the shards it needs, or answered by the proxy itself (local.c).
+ */
+#ifndef REDISHA_DISPATCH_H
+#define REDISHA_DISPATCH_H
+
+#include "client.h"
+#include "resp.h"
+
+/* `raw` is the start of the client's input buffer, where req's bytes are:
+ * a multibulk request goes to a single shard as it came. */
+void dispatch_request(struct client *c, const struct resp_request *req,
+		      const char *raw);
+
+/* Queue an error reply of the proxy's own, in order. */
+void dispatch_error(struct client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* REDISHA_DISPATCH_H */

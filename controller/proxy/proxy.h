@@ -1,0 +1,91 @@
+/*
+ * proxy: the types redisha-proxy's worker threads share. One struct proxy
+ * per process (the configuration and what is derived from it, read-only
+ * once the workers run); one struct worker per thread, owning its event
+ * loop, its clients, its backend connections and its copy of the masters.
+ * Nothing mutable crosses threads but the atomic counters.
+ */
+#ifndef REDISHA_PROXY_H
+#define REDISHA_PROXY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "evloop.h"
+#include "keyslot.h"
+#include "masters.h"
+#include "resp.h"
+#include "route.h"
+
+#define PROXY_MAX_LISTEN (CONFIG_MAX_PROXY_LISTEN + RH_MAX_VIPS)
+/* A client's replies past this many bytes pause reading its requests. */
+#define PROXY_CLIENT_OUT_SOFT (1024 * 1024)
+/* Requests of one client in flight at most; more pause its reading. */
+#define PROXY_CLIENT_MAX_INFLIGHT 4096
+/* Redis's client-query-buffer-limit: one request's bytes at most. */
+#define PROXY_QUERY_MAX (1024ull * 1024 * 1024)
+#define PROXY_READ_CHUNK (64 * 1024)
+#define PROXY_BACKOFF_MIN_MS 100
+#define PROXY_BACKOFF_MAX_MS 2000
+
+/* Counters of one worker; INFO adds them up. */
+struct worker_stats {
+	atomic_uint_fast64_t connections_received;
+	atomic_uint_fast64_t rejected_connections;
+	atomic_uint_fast64_t connected_clients;
+	atomic_uint_fast64_t commands;
+	atomic_uint_fast64_t error_replies; /* errors the proxy made */
+	atomic_uint_fast64_t protocol_errors;
+	atomic_uint_fast64_t backend_failures;
+	atomic_uint_fast64_t failover_aborts; /* requests failed by a
+						 master change */
+	atomic_uint_fast64_t shard_requests[RH_MAX_SHARDS];
+};
+
+struct proxy;
+struct client;
+struct backend;
+
+struct worker {
+	struct proxy *px;
+	size_t id;
+	pthread_t thread;
+	struct evloop loop;
+	int listen_fds[PROXY_MAX_LISTEN];
+	size_t nlisten;
+	int wake_fd; /* eventfd: the main thread asks the loop to stop */
+	struct ev_timer accept_timer; /* out of fds: listeners rest */
+	struct masters masters;
+	struct ev_timer masters_timer;
+	/* backends[shard * conns + i]: proxy-server-connections per shard */
+	struct backend *backends;
+	size_t next_conn; /* round robin over a shard's connections */
+	struct client *clients; /* all, for INFO and shutdown */
+	/* touched during one event: written or resumed before the loop
+	 * waits again */
+	struct client *dirty_clients;
+	struct backend *dirty_backends;
+	struct worker_stats stats;
+};
+
+struct proxy {
+	struct config cfg;
+	struct keyslot_ring *ring; /* ketama only */
+	struct route_ctx route;
+	struct resp_limits limits;
+	bool static_topology;
+	size_t nworkers;
+	struct worker *workers;
+	atomic_uint_fast64_t nclients; /* over all workers, for max clients */
+	atomic_uint_fast64_t next_client_id;
+	uint64_t start_ms;
+};
+
+/* Queue a client or backend for the end of the current event. */
+void worker_mark_client(struct worker *w, struct client *c);
+void worker_mark_backend(struct worker *w, struct backend *b);
+
+#endif /* REDISHA_PROXY_H */

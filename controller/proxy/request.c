@@ -1,0 +1,190 @@
+#include "request.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resp.h"
+
+struct request *request_new(struct client *c, enum route_merge merge,
+			    size_t nfrags, size_t nkeys)
+{
+	struct request *req = calloc(1, sizeof(*req) +
+					       nfrags * sizeof(req->frags[0]));
+
+	if (!req)
+		return NULL;
+	if (nkeys && !(req->key_frag = calloc(nkeys, sizeof(*req->key_frag)))) {
+		free(req);
+		return NULL;
+	}
+	req->client = c;
+	req->merge = merge;
+	req->nfrags = req->pending = nfrags;
+	req->nkeys = nkeys;
+	for (size_t i = 0; i < nfrags; i++)
+		req->frags[i].req = req;
+	req->done = nfrags == 0;
+	return req;
+}
+
+void request_free(struct request *req)
+{
+	for (size_t i = 0; i < req->nfrags; i++)
+		buf_free(&req->frags[i].reply);
+	buf_free(&req->reply);
+	free(req->key_frag);
+	free(req);
+}
+
+int request_fail(struct request *req, const char *fmt, ...)
+{
+	char msg[RESP_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	req->done = true;
+	return resp_add_error(&req->reply, "%s", msg);
+}
+
+/* The first error among the fragments' replies, if any. */
+static struct fragment *first_error(struct request *req)
+{
+	for (size_t i = 0; i < req->nfrags; i++) {
+		const struct buf *r = &req->frags[i].reply;
+
+		if (buf_len(r) && (buf_head(r)[0] == '-' || buf_head(r)[0] == '!'))
+			return &req->frags[i];
+	}
+	return NULL;
+}
+
+static int merge_sum(struct request *req)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < req->nfrags; i++) {
+		const struct buf *r = &req->frags[i].reply;
+		struct resp_header h;
+
+		if (resp_reply_header(buf_head(r), buf_len(r), &h) ||
+		    h.type != ':')
+			return resp_add_error(&req->reply,
+					      "ERR redisha-proxy: a shard answered '%c' where an integer was due",
+					      buf_len(r) ? buf_head(r)[0] : '?');
+		sum += h.num;
+	}
+	return resp_add_int(&req->reply, sum);
+}
+
+/* Where each fragment's next element starts, stepping through arrays. */
+struct cursor {
+	const char *p;
+	size_t left;
+};
+
+static int open_array(const struct buf *r, struct cursor *c, int64_t *n)
+{
+	struct resp_header h;
+
+	if (resp_reply_header(buf_head(r), buf_len(r), &h) ||
+	    (h.type != '*' && h.type != '~') || h.num < 0)
+		return -EPROTO;
+	c->p = buf_head(r) + h.hdr_len;
+	c->left = buf_len(r) - h.hdr_len;
+	*n = h.num;
+	return 0;
+}
+
+static int take_element(struct cursor *c, struct buf *out)
+{
+	size_t len = resp_reply_length(c->p, c->left);
+
+	if (!len)
+		return -EPROTO;
+	if (buf_append(out, c->p, len))
+		return -ENOMEM;
+	c->p += len;
+	c->left -= len;
+	return 0;
+}
+
+/* MGET: element i of the reply is the next element of the fragment that
+ * holds key i; KEYS: all of each fragment's in turn. */
+static int merge_arrays(struct request *req)
+{
+	struct cursor *cur = calloc(req->nfrags, sizeof(*cur));
+	int64_t total = 0;
+	int r = 0;
+
+	if (!cur)
+		return -ENOMEM;
+	for (size_t i = 0; i < req->nfrags && !r; i++) {
+		int64_t n;
+
+		r = open_array(&req->frags[i].reply, &cur[i], &n);
+		total += n;
+	}
+	if (r) {
+		free(cur);
+		return resp_add_error(&req->reply,
+				      "ERR redisha-proxy: a shard answered something else than an array");
+	}
+	if (req->merge == MERGE_ARRAY)
+		total = (int64_t)req->nkeys;
+	r = resp_add_array(&req->reply, total);
+	if (req->merge == MERGE_ARRAY) {
+		for (size_t k = 0; k < req->nkeys && !r; k++)
+			r = take_element(&cur[req->key_frag[k]], &req->reply);
+	} else {
+		for (size_t i = 0; i < req->nfrags && !r; i++)
+			while (cur[i].left && !r)
+				r = take_element(&cur[i], &req->reply);
+	}
+	free(cur);
+	if (r == -EPROTO) {
+		buf_consume(&req->reply, buf_len(&req->reply));
+		return resp_add_error(&req->reply,
+				      "ERR redisha-proxy: a shard's array reply was malformed");
+	}
+	return r;
+}
+
+static int merge(struct request *req)
+{
+	struct fragment *err = first_error(req);
+	struct fragment *src = err ? err : &req->frags[0];
+
+	if (err || req->merge == MERGE_NONE || req->merge == MERGE_FIRST ||
+	    req->merge == MERGE_OK) {
+		/* MSET's fragments all say +OK when none failed. */
+		req->reply = src->reply;
+		src->reply = (struct buf){ 0 };
+		return 0;
+	}
+	if (req->merge == MERGE_SUM)
+		return merge_sum(req);
+	return merge_arrays(req);
+}
+
+bool request_fragment_done(struct fragment *frag)
+{
+	struct request *req = frag->req;
+
+	frag->done = true;
+	if (--req->pending)
+		return false;
+	if (merge(req)) {
+		/* Out of memory while merging: the client learns it. */
+		buf_free(&req->reply);
+		req->reply = (struct buf){ 0 };
+		if (resp_add_error(&req->reply, "ERR redisha-proxy: out of memory"))
+			buf_free(&req->reply);
+	}
+	req->done = true;
+	return true;
+}

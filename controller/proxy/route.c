@@ -1,0 +1,306 @@
+/*
+ * route: the routing rules of docs/proxy.md. A short table names the
+ * commands that are not routed by their keys alone (answered here, split,
+ * sent everywhere, or refused); every other command goes to the shard of
+ * its keys, as its Redis 7.0 key specs locate them (command.c).
+ */
+#include "route.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define CROSSSLOT_ERR "CROSSSLOT Keys in request don't hash to the same slot"
+
+enum rule_gate {
+	GATE_NONE = 0,
+	GATE_ADMIN, /* only with proxy-allow-admin yes */
+	GATE_KEYS,  /* only with proxy-allow-keys yes */
+	GATE_LATER, /* not served by this version of the proxy */
+};
+
+struct route_rule {
+	const char *name; /* a command or "container|subcommand" */
+	enum route_kind kind;
+	enum route_merge merge;
+	size_t key_step; /* ROUTE_SPLIT */
+	enum rule_gate gate;
+};
+
+#define LOCAL(n) { .name = (n), .kind = ROUTE_LOCAL }
+#define SPLIT(n, m, step) \
+	{ .name = (n), .kind = ROUTE_SPLIT, .merge = (m), .key_step = (step) }
+#define ALL(n, m, g) { .name = (n), .kind = ROUTE_ALL, .merge = (m), .gate = (g) }
+#define ANY(n) { .name = (n), .kind = ROUTE_SHARD } /* shard 0 */
+#define LATER(n) { .name = (n), .kind = ROUTE_ERROR, .gate = GATE_LATER }
+
+static const struct route_rule rules[] = {
+	/* the connection's own state: answered by the proxy */
+	LOCAL("ping"),
+	LOCAL("echo"),
+	LOCAL("quit"),
+	LOCAL("select"),
+	LOCAL("info"),
+	LOCAL("client|setname"),
+	LOCAL("client|getname"),
+	LOCAL("client|id"),
+	/* keys spread over shards: one sub-request per shard */
+	SPLIT("mget", MERGE_ARRAY, 1),
+	SPLIT("mset", MERGE_OK, 2),
+	SPLIT("del", MERGE_SUM, 1),
+	SPLIT("unlink", MERGE_SUM, 1),
+	SPLIT("exists", MERGE_SUM, 1),
+	SPLIT("touch", MERGE_SUM, 1),
+	/* about the whole keyspace: every shard */
+	ALL("dbsize", MERGE_SUM, GATE_NONE),
+	ALL("keys", MERGE_CONCAT, GATE_KEYS),
+	ALL("flushdb", MERGE_FIRST, GATE_ADMIN),
+	ALL("flushall", MERGE_FIRST, GATE_ADMIN),
+	ALL("swapdb", MERGE_FIRST, GATE_ADMIN),
+	/* same answer from any shard */
+	ANY("time"),
+	ANY("command"),
+	ANY("command|count"),
+	ANY("command|info"),
+	ANY("command|docs"),
+	ANY("command|list"),
+	ANY("command|getkeys"),
+	ANY("command|getkeysandflags"),
+	ANY("lolwut"),
+	/* not served by this version: refused with a clear error */
+	LATER("multi"),
+	LATER("exec"),
+	LATER("discard"),
+	LATER("watch"),
+	LATER("unwatch"),
+	LATER("hello"),
+	LATER("auth"),
+	LATER("reset"),
+	LATER("scan"),
+	LATER("randomkey"),
+	LATER("wait"),
+};
+
+static const struct route_rule *find_rule(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		if (!strcmp(rules[i].name, name))
+			return &rules[i];
+	return NULL;
+}
+
+/* Commands whose effect reaches past the keyspace or the connection: the
+ * proxy refuses them unless proxy-allow-admin, then sends them to every
+ * shard. */
+static bool is_admin(const struct command_info *cmd)
+{
+	static const char *const dangerous[] = {
+		"bgrewriteaof", "bgsave", "config", "debug", "failover",
+		"migrate", "module", "monitor", "psync", "replicaof", "save",
+		"shutdown", "slaveof", "sync", "cluster", "acl", "latency",
+		"slowlog", "memory", "object|freq",
+	};
+	size_t base_len = strcspn(cmd->name, "|");
+
+	if (cmd->flags & CMD_ADMIN)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(dangerous); i++) {
+		const char *d = dangerous[i];
+
+		if (!strcmp(d, cmd->name) ||
+		    (strlen(d) == base_len && !strncmp(d, cmd->name, base_len)))
+			return true;
+	}
+	return false;
+}
+
+static void fail(struct route *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* XREAD and XREADGROUP block only with a BLOCK option. */
+static bool blocks(const struct command_info *cmd, size_t argc,
+		   const struct resp_slice *argv)
+{
+	if (!(cmd->flags & CMD_BLOCKING))
+		return false;
+	if (strcmp(cmd->name, "xread") && strcmp(cmd->name, "xreadgroup"))
+		return true;
+	for (size_t i = 1; i < argc; i++) {
+		if (argv[i].len == 7 && !strncasecmp(argv[i].ptr, "streams", 7))
+			return false;
+		if (argv[i].len == 5 && !strncasecmp(argv[i].ptr, "block", 5))
+			return true;
+	}
+	return false;
+}
+
+static void fail(struct route *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->kind = ROUTE_ERROR;
+	va_start(ap, fmt);
+	vsnprintf(out->err, sizeof(out->err), fmt, ap);
+	va_end(ap);
+}
+
+/* redis-server's words for a command or subcommand it does not know
+ * (server.c). */
+static void fail_unknown(struct route *out, size_t argc,
+			 const struct resp_slice *argv)
+{
+	const struct command_info *container = command_lookup(1, argv);
+	char args[160];
+	size_t n = 0;
+
+	if (container && container->nsubcommands) {
+		char upper[64];
+		size_t len = strlen(container->name);
+
+		for (size_t i = 0; i <= len && i < sizeof(upper); i++)
+			upper[i] = (char)toupper((unsigned char)container->name[i]);
+		upper[sizeof(upper) - 1] = '\0';
+		fail(out, "ERR unknown subcommand '%.*s'. Try %s HELP.",
+		     (int)(argv[1].len < 128 ? argv[1].len : 128), argv[1].ptr,
+		     upper);
+		return;
+	}
+
+	args[0] = '\0';
+	for (size_t i = 1; i < argc && n < 128; i++) {
+		int w = snprintf(args + n, sizeof(args) - n, "'%.*s' ",
+				 (int)(argv[i].len < 128 - n ? argv[i].len
+							     : 128 - n),
+				 argv[i].ptr);
+
+		if (w < 0 || (size_t)w >= sizeof(args) - n)
+			break;
+		n += (size_t)w;
+	}
+	fail(out, "ERR unknown command '%.*s', with args beginning with: %s",
+	     (int)(argv[0].len < 128 ? argv[0].len : 128), argv[0].ptr, args);
+}
+
+size_t route_key_shard(const struct route_ctx *ctx, const char *key,
+		       size_t len)
+{
+	size_t shard = 0;
+
+	/* Only a config that did not come from config_load has a slot
+	 * without a shard; shard 0 keeps the proxy serving. */
+	if (keyslot_shard(ctx->cfg, ctx->ring, key, len, &shard))
+		return 0;
+	return shard;
+}
+
+/* A command routed by its keys: the one shard they all live on. */
+static int route_by_keys(const struct route_ctx *ctx, size_t argc,
+			 const struct resp_slice *argv, struct route *out)
+{
+	size_t *pos = malloc(argc * sizeof(*pos));
+	int nkeys;
+
+	if (!pos)
+		return -ENOMEM;
+	/* Without keys (EVAL with numkeys 0) any shard will do; with key
+	 * arguments Redis refuses (a bad numkeys), shard 0 answers in
+	 * Redis's own words. */
+	nkeys = command_keys(out->cmd, argc, argv, pos, argc);
+	out->kind = ROUTE_SHARD;
+	out->shard = 0;
+	for (int i = 0; i < nkeys && i < (int)argc; i++) {
+		const struct resp_slice *k = &argv[pos[i]];
+		size_t shard = route_key_shard(ctx, k->ptr, k->len);
+
+		if (i == 0) {
+			out->shard = shard;
+		} else if (shard != out->shard) {
+			fail(out, CROSSSLOT_ERR);
+			break;
+		}
+	}
+	free(pos);
+	return 0;
+}
+
+int route_request(const struct route_ctx *ctx, size_t argc,
+		  const struct resp_slice *argv, struct route *out)
+{
+	const struct route_rule *rule;
+
+	memset(out, 0, sizeof(*out));
+	out->cmd = command_lookup(argc, argv);
+	if (!out->cmd) {
+		fail_unknown(out, argc, argv);
+		return 0;
+	}
+	if (!command_arity_ok(out->cmd, argc)) {
+		fail(out, "ERR wrong number of arguments for '%s' command",
+		     out->cmd->name);
+		return 0;
+	}
+	rule = find_rule(out->cmd->name);
+	if (rule) {
+		if (rule->gate == GATE_LATER) {
+			fail(out, "ERR redisha-proxy does not serve '%s' yet",
+			     out->cmd->name);
+			return 0;
+		}
+		if (rule->gate == GATE_KEYS && !ctx->cfg->proxy_allow_keys) {
+			fail(out, "ERR '%s' scans every shard: disabled by proxy-allow-keys no",
+			     out->cmd->name);
+			return 0;
+		}
+		if (rule->gate == GATE_ADMIN && !ctx->cfg->proxy_allow_admin) {
+			fail(out, "ERR '%s' is an admin command: disabled by proxy-allow-admin no",
+			     out->cmd->name);
+			return 0;
+		}
+		out->kind = rule->kind;
+		out->merge = rule->merge;
+		out->key_step = rule->key_step;
+		if (rule->kind == ROUTE_SPLIT &&
+		    (argc - 1) % rule->key_step != 0) {
+			fail(out, "ERR wrong number of arguments for '%s' command",
+			     out->cmd->name);
+		}
+		return 0;
+	}
+	if (is_admin(out->cmd)) {
+		if (!ctx->cfg->proxy_allow_admin) {
+			fail(out, "ERR '%s' is an admin command: disabled by proxy-allow-admin no",
+			     out->cmd->name);
+			return 0;
+		}
+		out->kind = ROUTE_ALL;
+		out->merge = MERGE_FIRST;
+		return 0;
+	}
+	if (blocks(out->cmd, argc, argv) ||
+	    ((out->cmd->flags & CMD_PUBSUB) &&
+	     strcmp(out->cmd->name, "publish") &&
+	     strcmp(out->cmd->name, "spublish"))) {
+		/* They hold a backend connection for themselves. */
+		fail(out, "ERR redisha-proxy does not serve '%s' yet",
+		     out->cmd->name);
+		return 0;
+	}
+	if (out->cmd->flags & CMD_PUBSUB) {
+		/* PUBLISH goes to the shard of its channel. */
+		out->kind = ROUTE_SHARD;
+		out->shard = route_key_shard(ctx, argv[1].ptr, argv[1].len);
+		return 0;
+	}
+	if (!out->cmd->nkey_specs) {
+		fail(out, "ERR '%s' has no key to route by: not served through redisha-proxy",
+		     out->cmd->name);
+		return 0;
+	}
+	return route_by_keys(ctx, argc, argv, out);
+}

@@ -1,0 +1,63 @@
+/*
+ * route: where a request goes (docs/proxy.md, "Routing"). Pure: it looks
+ * at the command and its keys, never at connections, so every rule is
+ * unit-testable. The worker turns a route into fragments (request.c).
+ */
+#ifndef REDISHA_ROUTE_H
+#define REDISHA_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "command.h"
+#include "config.h"
+#include "keyslot.h"
+#include "resp.h"
+
+enum route_kind {
+	ROUTE_LOCAL = 0, /* answered by the proxy (local.c) */
+	ROUTE_SHARD,	 /* the whole request to one shard */
+	ROUTE_SPLIT,	 /* one sub-request per shard holding some keys */
+	ROUTE_ALL,	 /* the same request to every shard */
+	ROUTE_ERROR,	 /* refused with route.err */
+};
+
+/* How the replies of a split or fan-out become one. */
+enum route_merge {
+	MERGE_NONE = 0, /* one fragment: its reply as is */
+	MERGE_ARRAY,	/* MGET: the elements back in key order */
+	MERGE_SUM,	/* DEL, EXISTS, DBSIZE...: integers added */
+	MERGE_OK,	/* MSET: +OK unless a shard failed */
+	MERGE_FIRST,	/* admin fan-out: the first shard's reply */
+	MERGE_CONCAT,	/* KEYS: the arrays one after another */
+};
+
+struct route_ctx {
+	const struct config *cfg;
+	const struct keyslot_ring *ring; /* ketama only */
+};
+
+struct route {
+	enum route_kind kind;
+	enum route_merge merge;
+	const struct command_info *cmd; /* NULL for ROUTE_ERROR on unknown */
+	size_t shard;			/* ROUTE_SHARD */
+	size_t key_step;		/* ROUTE_SPLIT: argv per key (MSET: 2) */
+	char err[RESP_ERR_MAX];		/* ROUTE_ERROR: without the '-' */
+};
+
+/*
+ * Route the request argv[0..argc) (argc >= 1). Always fills `out`: a
+ * request the proxy refuses (unknown command, wrong arity, keys on two
+ * shards, a disabled or unsupported command) becomes ROUTE_ERROR with the
+ * error redis-server or Redis Cluster would give. Returns 0, or -ENOMEM.
+ */
+int route_request(const struct route_ctx *ctx, size_t argc,
+		  const struct resp_slice *argv, struct route *out)
+	__attribute__((warn_unused_result));
+
+/* The shard of one key under the configured distribution. */
+size_t route_key_shard(const struct route_ctx *ctx, const char *key,
+		       size_t len);
+
+#endif /* REDISHA_ROUTE_H */

@@ -1,0 +1,138 @@
+"""A host for redisha-proxy tests that need no lab: one network namespace made by the test
+(`rhpx`, only its loopback up), three redis-servers as the shards' masters, a fourth as the
+oracle (one server holding the same data, whose replies the proxy's must equal), and
+redisha-proxy with --static-topology. The test process itself enters the namespace (setns on its
+own thread) so redis-py connects to 127.0.0.1 there; every process started is tracked by its pid
+and stopped, and the namespace deleted, even when a test fails."""
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from lab import ROOT, wait_for
+
+NETNS = "rhpx"
+CLONE_NEWNET = 0x40000000
+HOST = "127.0.0.1"
+MASTER_PORTS = {"s1": 7101, "s2": 7102, "s3": 7103}
+ORACLE_PORT = 7199
+PROXY_PORT = 16379
+BIN = ROOT / os.environ.get("REDISHA_BIN", "build")
+PROXY = BIN / "redisha-proxy"
+
+_libc = ctypes.CDLL("libc.so.6", use_errno=True)
+
+
+def _setns(fd):
+    if _libc.setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"setns: {os.strerror(err)}")
+
+
+def port_open(port):
+    try:
+        socket.create_connection((HOST, port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+class ProxyHost:
+    """Enter with `with ProxyHost(tmp) as host:`; host.proxy_config(...) then host.start_proxy()."""
+
+    def __init__(self, state: Path):
+        self.state = state
+        self.procs = {}  # name -> Popen
+        self._home = None
+
+    # ---- namespace -------------------------------------------------------------------------
+
+    def __enter__(self):
+        subprocess.run(["ip", "netns", "del", NETNS], capture_output=True)
+        subprocess.run(["ip", "netns", "add", NETNS], check=True)
+        try:
+            subprocess.run(["ip", "-n", NETNS, "link", "set", "lo", "up"], check=True)
+            self._home = os.open("/proc/self/ns/net", os.O_RDONLY)
+            target = os.open(f"/run/netns/{NETNS}", os.O_RDONLY)
+            try:
+                _setns(target)
+            finally:
+                os.close(target)
+            for name, port in {**MASTER_PORTS, "oracle": ORACLE_PORT}.items():
+                self.start_redis(name, port)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for name in list(self.procs):
+            self.stop(name)
+        if self._home is not None:
+            _setns(self._home)
+            os.close(self._home)
+            self._home = None
+        subprocess.run(["ip", "netns", "del", NETNS], capture_output=True)
+
+    # ---- processes -------------------------------------------------------------------------
+
+    def start_redis(self, name, port):
+        log = open(self.state / f"redis-{name}.log", "w")
+        self.procs[name] = subprocess.Popen(
+            ["redis-server", "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no",
+             "--dir", str(self.state), "--dbfilename", f"{name}.rdb"],
+            stdout=log, stderr=subprocess.STDOUT)
+        wait_for(f"redis-server {name} on {port}", lambda: [] if port_open(port) else [name], 10)
+
+    def write_config(self, extra="", distribution="slots"):
+        shards = "".join(f"shard {name} port {7000 + i + 1} master {HOST}:{port}\n"
+                         for i, (name, port) in enumerate(MASTER_PORTS.items()))
+        path = self.state / "proxy.conf"
+        path.write_text("interface lo\nvip 198.18.0.100\n"
+                        f"proxy-listen {HOST}:{PROXY_PORT}\n{shards}"
+                        f"distribution {distribution}\n{extra}")
+        return path
+
+    def start_proxy(self, config, *flags):
+        self.proxy_log = self.state / "proxy.log"
+        log = open(self.proxy_log, "a")
+        self.procs["proxy"] = subprocess.Popen([str(PROXY), "-c", str(config), "-f", "-s", *flags],
+                                               stdout=log, stderr=subprocess.STDOUT)
+        proc = self.procs["proxy"]
+
+        def pending():
+            if proc.poll() is not None:
+                return [f"exited with {proc.returncode}: {self.proxy_log.read_text()[-2000:]}"]
+            return [] if port_open(PROXY_PORT) else ["not listening"]
+        wait_for("redisha-proxy", pending, 10)
+
+    def stop(self, name, sig=signal.SIGTERM):
+        """Stops a process by its pid; returns its exit status."""
+        proc = self.procs.pop(name)
+        if proc.poll() is None:
+            proc.send_signal(sig)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return proc.returncode
+
+    def proxy_alive(self):
+        proc = self.procs.get("proxy")
+        return proc is not None and proc.poll() is None
+
+    def rss_kib(self, name):
+        for line in Path(f"/proc/{self.procs[name].pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def wait_gone(self, name, timeout=5):
+        deadline = time.monotonic() + timeout
+        while self.procs[name].poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)

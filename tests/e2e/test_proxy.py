@@ -1,0 +1,313 @@
+"""redisha-proxy against real redis-servers, without the lab (tests/e2e/proxy_host.py): three
+masters behind the proxy and an oracle server holding the same data. Every reply through the
+proxy must equal the oracle's — single-key commands, multi-key commands split over the shards
+and merged, pipelines, errors — and the proxy must hold up under many clients, a 64 MiB value,
+malformed input and a dead shard."""
+
+import random
+import resource
+import selectors
+import socket
+import time
+
+import pytest
+import redis
+
+from proxy_host import HOST, MASTER_PORTS, ORACLE_PORT, PROXY_PORT, ProxyHost
+
+SLOTS = 16384
+
+
+def crc16(data: bytes) -> int:
+    """CRC16-XMODEM, as Redis Cluster's keyHashSlot: written here independently of keyslot.c."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def shard_of(key: str) -> str:
+    raw = key.encode()
+    start = raw.find(b"{")
+    if start >= 0:
+        end = raw.find(b"}", start + 1)
+        if end > start + 1:
+            raw = raw[start + 1:end]
+    slot = crc16(raw) % SLOTS
+    # the even split of three shards, as `redis-cli --cluster create`
+    return "s1" if slot <= 5460 else "s2" if slot <= 10922 else "s3"
+
+
+def keys_on_each_shard(prefix, per_shard):
+    """Keys named prefix:N, per_shard of them on each shard, in an interleaved order."""
+    found = {name: [] for name in MASTER_PORTS}
+    n = 0
+    while any(len(v) < per_shard for v in found.values()):
+        key = f"{prefix}:{n}"
+        if len(found[shard_of(key)]) < per_shard:
+            found[shard_of(key)].append(key)
+        n += 1
+    return [k for group in zip(*found.values()) for k in group]
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    state = tmp_path_factory.mktemp("proxy")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 8192)), hard))
+    with ProxyHost(state) as h:
+        h.start_proxy(h.write_config("proxy-threads 2\n"))
+        yield h
+        # a clean stop: no sanitizer report, no leak, exit status 0
+        status = h.stop("proxy")
+        assert status == 0, h.proxy_log.read_text()[-4000:]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.fixture
+def clients(host):
+    """(proxy, oracle) redis-py clients, both databases emptied first."""
+    proxy = redis.Redis(host=HOST, port=PROXY_PORT, socket_timeout=10)
+    oracle = redis.Redis(host=HOST, port=ORACLE_PORT, socket_timeout=10)
+    for port in [*MASTER_PORTS.values(), ORACLE_PORT]:
+        redis.Redis(host=HOST, port=port).flushall()
+    yield proxy, oracle
+    proxy.close()
+    oracle.close()
+    assert host.proxy_alive(), "redisha-proxy died during the test"
+
+
+def outcome(client, *args):
+    """The reply, or ("error", message) for an error reply: errors are compared too."""
+    try:
+        return client.execute_command(*args)
+    except redis.ResponseError as e:
+        return ("error", str(e))
+
+
+K = keys_on_each_shard("k", 4)  # 12 keys, 4 per shard
+ORACLE_SCRIPT = [
+    # strings
+    ("SET", K[0], "v0"), ("GET", K[0]), ("APPEND", K[0], "-more"), ("STRLEN", K[0]),
+    ("SETNX", K[0], "x"), ("SETNX", K[1], "x"), ("GETSET", K[1], "y"), ("GETDEL", K[1]),
+    ("SETRANGE", K[2], 3, "abc"), ("GETRANGE", K[2], 0, -1), ("SET", K[3], 10),
+    ("INCR", K[3]), ("INCRBY", K[3], 5), ("DECR", K[3]), ("INCRBYFLOAT", K[3], "1.5"),
+    ("INCR", K[0]), ("TYPE", K[0]), ("TYPE", "missing"), ("GET", "missing"),
+    # split over the shards and merged
+    ("MSET", *[x for i, k in enumerate(K) for x in (k, f"m{i}")]),
+    ("MGET", *K, "missing", K[0], K[5]),
+    ("EXISTS", *K, "missing", K[0], K[0]), ("TOUCH", K[1], K[2], "missing"),
+    ("DEL", K[4], K[5], "missing"), ("UNLINK", K[6], K[7], K[6]), ("MGET", *K),
+    ("DBSIZE",),
+    # hashes
+    ("HSET", K[8], "a", 1, "b", 2), ("HGET", K[8], "a"), ("HGETALL", K[8]),
+    ("HINCRBY", K[8], "a", 10), ("HMGET", K[8], "a", "zz", "b"), ("HDEL", K[8], "b"),
+    ("HLEN", K[8]), ("HKEYS", K[8]), ("HVALS", K[8]), ("HEXISTS", K[8], "a"),
+    # lists
+    ("RPUSH", K[9], "a", "b", "c", "d"), ("LPUSH", K[9], "z"), ("LRANGE", K[9], 0, -1),
+    ("LPOP", K[9]), ("RPOP", K[9], 2), ("LLEN", K[9]), ("LINDEX", K[9], 1),
+    ("LSET", K[9], 0, "q"), ("LREM", K[9], 0, "q"), ("LRANGE", K[9], 0, -1),
+    # sets and sorted sets, multi-key on one shard through a hash tag
+    ("SADD", "{t}a", 1, 2, 3, "x"), ("SADD", "{t}b", 2, 3, 4), ("SINTER", "{t}a", "{t}b"),
+    ("SUNIONSTORE", "{t}c", "{t}a", "{t}b"), ("SCARD", "{t}c"), ("SISMEMBER", "{t}a", "x"),
+    ("SMOVE", "{t}a", "{t}b", "x"), ("SMEMBERS", "{t}b"),
+    ("ZADD", K[10], 1, "a", 2, "b", 3, "c"), ("ZRANGE", K[10], 0, -1, "WITHSCORES"),
+    ("ZINCRBY", K[10], 5, "a"), ("ZRANK", K[10], "a"), ("ZSCORE", K[10], "a"),
+    ("ZRANGEBYSCORE", K[10], 2, "+inf"), ("ZREM", K[10], "b"), ("ZCARD", K[10]),
+    ("RENAME", "{t}a", "{t}renamed"), ("MSETNX", "{u}1", "a", "{u}2", "b"),
+    ("EVAL", "return redis.call('get', KEYS[1])", 1, K[11]),
+    ("EXPIRE", K[11], 1000), ("PERSIST", K[11]), ("TTL", K[11]),
+    # errors, in redis-server's words
+    ("GET", K[9]), ("INCR", K[8]), ("GET",), ("SET", K[0]), ("NOSUCHCOMMAND", "a", "b"),
+    ("HSET", K[8], "odd"), ("LPUSH",), ("MGET",), ("ZADD", K[10], "notanumber", "m"),
+    ("CLIENT", "NOSUCHSUB"),
+    # answered by the proxy, as Redis answers them
+    ("PING",), ("PING", "hello"), ("ECHO", "echo"), ("SELECT", 0), ("SELECT", "x"),
+    ("CLIENT", "SETNAME", "me"), ("CLIENT", "GETNAME"),
+    ("DBSIZE",),
+]
+
+
+def test_every_reply_equals_one_redis_server(clients):
+    proxy, oracle = clients
+    mismatches = []
+    for args in ORACLE_SCRIPT:
+        got, want = outcome(proxy, *args), outcome(oracle, *args)
+        if got != want:
+            mismatches.append(f"{args}: proxy {got!r}, redis-server {want!r}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_keys_land_on_the_shard_their_slot_names(clients, host):
+    proxy, _ = clients
+    keys = keys_on_each_shard("placed", 20)
+    proxy.mset({k: k for k in keys})
+    for name, port in MASTER_PORTS.items():
+        master = redis.Redis(host=HOST, port=port)
+        want = sorted(k for k in keys if shard_of(k) == name)
+        assert sorted(x.decode() for x in master.keys("placed:*")) == want, name
+
+
+def test_keys_on_two_shards_get_crossslot(clients):
+    proxy, _ = clients
+    a, b = keys_on_each_shard("x", 1)[:2]
+    proxy.set(a, 1)
+    for args in (("RENAME", a, b), ("SMOVE", a, b, "m"), ("SINTERSTORE", a, a, b),
+                 ("MSETNX", a, 1, b, 2), ("LMOVE", a, b, "LEFT", "RIGHT"),
+                 ("EVAL", "return 1", 2, a, b)):
+        assert outcome(proxy, *args) == (
+            "error", "CROSSSLOT Keys in request don't hash to the same slot"), args
+    assert proxy.get(a) == b"1"
+
+
+def test_ten_thousand_pipelined_mixed_commands(clients):
+    proxy, oracle = clients
+    rng = random.Random(6379)
+    keys = [f"p:{i}" for i in range(300)]
+    script = []
+    for _ in range(10_000):
+        k = rng.choice(keys)
+        kind = rng.randrange(8)
+        if kind == 0:
+            script.append(("SET", k, rng.randrange(1000)))
+        elif kind == 1:
+            script.append(("GET", k))
+        elif kind == 2:
+            script.append(("INCR", f"c:{rng.randrange(50)}"))
+        elif kind == 3:
+            script.append(("MGET", *rng.sample(keys, 5)))
+        elif kind == 4:
+            script.append(("MSET", *[x for key in rng.sample(keys, 3) for x in (key, rng.randrange(9))]))
+        elif kind == 5:
+            script.append(("DEL", *rng.sample(keys, 2)))
+        elif kind == 6:
+            script.append(("EXISTS", *rng.sample(keys, 4)))
+        else:
+            script.append(("RPUSH", f"l:{rng.randrange(20)}", k))
+    results = []
+    for client in (proxy, oracle):
+        pipe = client.pipeline(transaction=False)
+        for args in script:
+            pipe.execute_command(*args)
+        results.append(pipe.execute(raise_on_error=False))
+    assert len(results[0]) == len(script)
+    diff = [(script[i], a, b) for i, (a, b) in enumerate(zip(*results)) if a != b]
+    assert not diff, f"{len(diff)} replies differ, first: {diff[:3]}"
+
+
+def test_a_thousand_concurrent_clients(clients):
+    """1,000 connections open at once, each with its own pipelined SET/GET/DEL; every reply is
+    its own, in its own order."""
+    n = 1000
+    socks = [socket.create_connection((HOST, PROXY_PORT)) for _ in range(n)]
+    try:
+        sel = selectors.DefaultSelector()
+        want = {}
+        for i, s in enumerate(socks):
+            key, value = f"conc:{i}", f"value-{i}"
+            s.sendall(f"SET {key} {value}\r\nGET {key}\r\nDEL {key}\r\n".encode())
+            s.setblocking(False)
+            want[s] = f"+OK\r\n${len(value)}\r\n{value}\r\n:1\r\n".encode()
+            sel.register(s, selectors.EVENT_READ, bytearray())
+        pending = set(socks)
+        deadline = time.monotonic() + 60
+        while pending and time.monotonic() < deadline:
+            for keyobj, _ in sel.select(timeout=1):
+                data = keyobj.fileobj.recv(4096)
+                assert data, "the proxy closed a client"
+                keyobj.data.extend(data)
+                if len(keyobj.data) >= len(want[keyobj.fileobj]):
+                    assert bytes(keyobj.data) == want[keyobj.fileobj]
+                    sel.unregister(keyobj.fileobj)
+                    pending.discard(keyobj.fileobj)
+        assert not pending, f"{len(pending)} clients got no full answer"
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_a_64_mib_value_goes_through_byte_exact(clients):
+    proxy, oracle = clients
+    value = random.Random(64).randbytes(64 * 1024 * 1024)
+    assert proxy.set("big", value)
+    assert proxy.get("big") == value
+    assert proxy.strlen("big") == len(value)
+    assert proxy.mget("big", "missing") == [value, None]
+
+
+# Malformed requests and what redis-server 7.0 answers before it closes the connection.
+MALFORMED = [
+    b"*1\r\n$-5\r\n", b"*1\r\n$abc\r\n", b"*abc\r\n", b"*2\r\n:1\r\n", b"*3000000\r\n",
+    b"*1\r\n$999999999999\r\n", b'SET "unbalanced\r\n', b"*1\r\n$" + b"9" * 70000,
+    b"*" + b"1" * 70000,
+]
+
+
+def read_until_closed(port, data, timeout=5):
+    s = socket.create_connection((HOST, port))
+    s.settimeout(timeout)
+    s.sendall(data)
+    got = b""
+    try:
+        while chunk := s.recv(65536):
+            got += chunk
+    except socket.timeout:
+        got += b"<still open>"
+    s.close()
+    return got
+
+
+@pytest.mark.parametrize("data", MALFORMED, ids=lambda d: repr(d[:24]))
+def test_malformed_requests_answered_as_redis_server_does(clients, data):
+    proxy, _ = clients
+    assert read_until_closed(PROXY_PORT, data) == read_until_closed(ORACLE_PORT, data)
+    assert proxy.ping()  # other clients unaffected
+
+
+def test_missing_crlf_after_a_bulk_is_a_protocol_error(clients):
+    """redis-server skips two bytes after a bulk whatever they are; the proxy checks them (it
+    forwards the request, and must not forward bytes it did not understand)."""
+    got = read_until_closed(PROXY_PORT, b"*1\r\n$4\r\nPINGxx")
+    assert got.startswith(b"-ERR Protocol error: ") and got.endswith(b"\r\n")
+
+
+def test_requests_before_a_protocol_error_are_answered(clients):
+    got = read_until_closed(PROXY_PORT, b"PING\r\n*1\r\n$-5\r\n")
+    assert got == b"+PONG\r\n-ERR Protocol error: invalid bulk length\r\n"
+
+
+def test_inline_commands_as_redis_server_accepts_them(clients):
+    data = b'SET inl "a b\\x41"\r\nGET inl\nPING\r\n\r\nECHO \'x y\'\r\nQUIT\r\n'
+    assert read_until_closed(PROXY_PORT, data) == read_until_closed(ORACLE_PORT, data)
+
+
+def test_a_dead_shard_fails_fast_and_serves_again_once_back(clients, host):
+    proxy, _ = clients
+    keys = keys_on_each_shard("dead", 1)
+    on = dict(zip(("s1", "s2", "s3"), keys))
+    host.stop("s2", __import__("signal").SIGKILL)
+    try:
+        started = time.monotonic()
+        with pytest.raises(redis.ResponseError) as err:
+            proxy.get(on["s2"])
+        assert time.monotonic() - started < 2
+        assert "shard 's2'" in str(err.value)
+        assert proxy.set(on["s1"], 1) and proxy.set(on["s3"], 3)
+        # an MGET over all three gets the dead shard's error, not a partial answer
+        with pytest.raises(redis.ResponseError):
+            proxy.mget(keys)
+    finally:
+        host.start_redis("s2", MASTER_PORTS["s2"])
+
+    def pending():
+        try:
+            proxy.set(on["s2"], 2)
+            return []
+        except redis.ResponseError as e:
+            return [str(e)]
+    from lab import wait_for
+    wait_for("shard s2 served again", pending, 5)
+    assert proxy.mget(keys) == [b"1", b"2", b"3"]
