@@ -21,6 +21,8 @@
 #define CONFIG_MAX_SENTINELS 16
 #define CONFIG_MAX_VRRP_PEERS 8
 #define CONFIG_MAX_PROXY_LISTEN 8
+#define CONFIG_MAX_USERS 16
+#define CONFIG_USER_MAX 64 /* a user name, with its NUL */
 #define CONFIG_IFNAME_MAX 16 /* IFNAMSIZ */
 #define CONFIG_INSTANCE_MAX 64
 #define CONFIG_PASSWORD_MAX 512
@@ -141,7 +143,19 @@ struct config {
 	bool proxy_allow_admin;
 	bool proxy_allow_keys;
 
+	/* clients of redisha-proxy authenticate as the `default` user with
+	 * requirepass, or as one of `users`; the proxy authenticates to the
+	 * masters as masteruser/masterauth */
 	char requirepass[CONFIG_PASSWORD_MAX];
+	struct config_user {
+		char name[CONFIG_USER_MAX];
+		bool on;
+		char password[CONFIG_PASSWORD_MAX];
+		int line;
+	} users[CONFIG_MAX_USERS];
+	size_t nusers;
+	char masteruser[CONFIG_USER_MAX];
+	char masterauth[CONFIG_PASSWORD_MAX];
 	bool has_metrics;
 	struct config_endpoint metrics;
 

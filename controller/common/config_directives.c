@@ -415,16 +415,69 @@ static int handle_vrrp_peer(struct config_parser *p, char **argv)
 }
 
 /* The secret never appears in an error message. */
-static int handle_requirepass(struct config_parser *p, char **argv)
+/* A password or user name (`noun`) into `out` (room for `size` bytes with
+ * its NUL). Errors never show the secret. */
+static int copy_secret(struct config_parser *p, const char *what,
+		       const char *noun, const char *s, char *out, size_t size)
 {
-	size_t len = strlen(argv[1]);
+	size_t len = strlen(s);
 
 	if (!len)
-		return config_lex_fail(&p->lex, "requirepass: empty password");
-	if (len >= sizeof(p->cfg->requirepass))
-		return config_lex_fail(&p->lex, "requirepass: longer than %zu bytes",
-				       sizeof(p->cfg->requirepass) - 1);
-	memcpy(p->cfg->requirepass, argv[1], len + 1);
+		return config_lex_fail(&p->lex, "%s: empty %s", what, noun);
+	if (len >= size)
+		return config_lex_fail(&p->lex, "%s: longer than %zu bytes", what,
+				       size - 1);
+	memcpy(out, s, len + 1);
+	return 0;
+}
+
+static int handle_requirepass(struct config_parser *p, char **argv)
+{
+	return copy_secret(p, "requirepass", "password", argv[1], p->cfg->requirepass,
+			   sizeof(p->cfg->requirepass));
+}
+
+static int handle_masteruser(struct config_parser *p, char **argv)
+{
+	return copy_secret(p, "masteruser", "name", argv[1], p->cfg->masteruser,
+			   sizeof(p->cfg->masteruser));
+}
+
+static int handle_masterauth(struct config_parser *p, char **argv)
+{
+	return copy_secret(p, "masterauth", "password", argv[1], p->cfg->masterauth,
+			   sizeof(p->cfg->masterauth));
+}
+
+/* user NAME on|off >PASSWORD: the part of Redis's ACL rules the proxy
+ * knows (a user that may run every command, with one password). */
+static int handle_user(struct config_parser *p, char **argv)
+{
+	struct config *cfg = p->cfg;
+	struct config_user u = { .line = p->lex.line };
+	int r;
+
+	if ((r = copy_secret(p, "user", "name", argv[1], u.name, sizeof(u.name))))
+		return r;
+	if (!strcmp(argv[2], "on"))
+		u.on = true;
+	else if (strcmp(argv[2], "off"))
+		return fail_syntax(p, argv[2]);
+	if (argv[3][0] != '>')
+		return fail_syntax(p, argv[3]);
+	if ((r = copy_secret(p, "user", "password", argv[3] + 1, u.password,
+			     sizeof(u.password))))
+		return r;
+	for (size_t i = 0; i < cfg->nusers; i++)
+		if (!strcmp(cfg->users[i].name, u.name))
+			return config_lex_fail(&p->lex, "duplicate user '%s' (first on line %d)",
+					       u.name, cfg->users[i].line);
+	if (!strcmp(u.name, "default"))
+		return config_lex_fail(&p->lex, "user 'default': give its password with requirepass");
+	if (cfg->nusers == ARRAY_SIZE(cfg->users))
+		return config_lex_fail(&p->lex, "too many users (at most %zu)",
+				       ARRAY_SIZE(cfg->users));
+	cfg->users[cfg->nusers++] = u;
 	return 0;
 }
 
@@ -542,6 +595,10 @@ static const struct config_directive directives[] = {
 	YES_NO("proxy-allow-keys", "proxy-allow-keys yes|no", proxy_allow_keys),
 	CUSTOM("requirepass", "requirepass SECRET", 1, 1, false,
 	       handle_requirepass),
+	CUSTOM("user", "user NAME on|off >PASSWORD", 3, 3, true, handle_user),
+	CUSTOM("masteruser", "masteruser NAME", 1, 1, false, handle_masteruser),
+	CUSTOM("masterauth", "masterauth SECRET", 1, 1, false,
+	       handle_masterauth),
 	CUSTOM("metrics", "metrics ADDR:PORT", 1, 1, false, handle_metrics),
 	KEYWORD("log-level", "log-level debug|info|warning|error", log_level,
 		log_level_names),

@@ -20,11 +20,13 @@
 static void on_backend_event(struct evloop *loop, int fd, unsigned events,
 			     void *data);
 
-void backend_init(struct backend *b, struct worker *w, size_t shard)
+void backend_init(struct backend *b, struct worker *w, size_t shard,
+		  enum resp_proto proto)
 {
 	memset(b, 0, sizeof(*b));
 	b->w = w;
 	b->shard = shard;
+	b->proto = proto;
 	b->fd = -1;
 	resp_reply_scanner_reset(&b->scan);
 }
@@ -122,6 +124,32 @@ static int watch(struct backend *b, unsigned events)
 	return r;
 }
 
+/* What a new connection sends before any request: HELLO 3 (with the
+ * credentials) for RESP3, AUTH for RESP2 when masterauth is set. */
+static int queue_handshake(struct backend *b)
+{
+	const struct config *cfg = &b->w->px->cfg;
+	const char *user = cfg->masteruser[0] ? cfg->masteruser : "default";
+	struct resp_slice argv[5];
+	size_t argc = 0;
+
+	if (b->proto == RESP3) {
+		argv[argc++] = (struct resp_slice){ "HELLO", 5 };
+		argv[argc++] = (struct resp_slice){ "3", 1 };
+	}
+	if (cfg->masterauth[0]) {
+		/* AUTH user pass, alone or as HELLO's option */
+		argv[argc++] = (struct resp_slice){ "AUTH", 4 };
+		argv[argc++] = (struct resp_slice){ user, strlen(user) };
+		argv[argc++] = (struct resp_slice){ cfg->masterauth,
+						    strlen(cfg->masterauth) };
+	}
+	if (!argc)
+		return 0;
+	b->handshake = 1;
+	return resp_add_command(&b->out, argc, argv);
+}
+
 static void start_connect(struct backend *b)
 {
 	const struct master *m = master_of(b);
@@ -145,6 +173,10 @@ static void start_connect(struct backend *b)
 	if (connect(b->fd, (struct sockaddr *)&sa, sizeof(sa)) &&
 	    errno != EINPROGRESS) {
 		fail(b, strerror(errno));
+		return;
+	}
+	if (queue_handshake(b)) {
+		fail(b, "out of memory");
 		return;
 	}
 	b->state = BACKEND_CONNECTING;
@@ -228,6 +260,28 @@ static void connected(struct backend *b)
 	backend_flush(b);
 }
 
+/* The reply to the handshake, `len` bytes at the head of the input: an
+ * error fails the connection. Returns whether it goes on. */
+static bool handshake_done(struct backend *b, size_t len)
+{
+	const char *p = buf_head(&b->in);
+	char why[160];
+
+	if (p[0] == '-' || p[0] == '!') {
+		const char *cr = memchr(p, '\r', len);
+		size_t line = cr ? (size_t)(cr - p) : len;
+
+		snprintf(why, sizeof(why), "the server refused %s: %.*s",
+			 b->proto == RESP3 ? "HELLO 3" : "AUTH",
+			 (int)(line < 100 ? line : 100), p);
+		fail(b, why);
+		return false;
+	}
+	b->handshake--;
+	buf_consume(&b->in, len);
+	return true;
+}
+
 /* Match every complete reply in the input to the oldest fragment. */
 static void take_replies(struct backend *b)
 {
@@ -245,6 +299,11 @@ static void take_replies(struct backend *b)
 		if (r != RESP_COMPLETE) {
 			fail(b, r < 0 ? "out of memory" : err);
 			return;
+		}
+		if (b->handshake) {
+			if (!handshake_done(b, len))
+				return;
+			continue;
 		}
 		frag = b->head;
 		if (!frag) {

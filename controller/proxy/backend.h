@@ -1,7 +1,9 @@
 /*
  * backend: one worker's connection to a shard's master. Fragments from any
  * number of clients are pipelined over it and matched to replies in order.
- * It connects on first use, follows the master the masters table names,
+ * It connects on first use (authenticating with masteruser/masterauth,
+ * and with HELLO 3 for RESP3 clients), follows the master the masters
+ * table names,
  * and on any failure fails what is in flight at once (never re-sending a
  * write) and backs off before connecting again.
  */
@@ -29,6 +31,7 @@ enum backend_state {
 struct backend {
 	struct worker *w;
 	size_t shard;
+	enum resp_proto proto; /* of its clients: RESP3 opens with HELLO 3 */
 	int fd;
 	enum backend_state state;
 	uint32_t addr; /* network order: the master it connected to */
@@ -38,6 +41,7 @@ struct backend {
 	struct resp_reply_scanner scan;
 	struct fragment *head, *tail; /* awaiting replies, in send order */
 	size_t inflight;
+	unsigned handshake; /* replies due to HELLO/AUTH sent on connect */
 	struct ev_timer timer; /* connect timeout, or end of backoff */
 	uint32_t backoff_ms;
 	char error[128]; /* why the last connection failed */
@@ -45,7 +49,8 @@ struct backend {
 	struct backend *dirty_next;
 };
 
-void backend_init(struct backend *b, struct worker *w, size_t shard);
+void backend_init(struct backend *b, struct worker *w, size_t shard,
+		  enum resp_proto proto);
 
 /*
  * Queue `frag`, whose request bytes the caller has just appended to

@@ -84,8 +84,10 @@ ssize_t buf_read_fd(struct buf *b, int fd, size_t max)
 	do
 		n = read(fd, b->data + b->end, max);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return -EAGAIN;
 	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		return -errno;
 	b->end += (size_t)n;
 	return n;
 }

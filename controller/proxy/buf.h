@@ -51,11 +51,13 @@ void buf_consume(struct buf *b, size_t n);
 
 /* Read once from non-blocking `fd` into at most `max` new bytes (reserving
  * them first). Returns the byte count, 0 at end of stream, -EAGAIN when
- * nothing is ready, or another -errno. */
+ * nothing is ready, -ENOBUFS for max 0 (which could not tell end of stream),
+ * or another -errno. */
 ssize_t buf_read_fd(struct buf *b, int fd, size_t max)
 	__attribute__((warn_unused_result));
 
-/* Write as much of the buffer as `fd` takes and consume it. Returns the
+/* Write as much of the buffer as socket `fd` takes and consume it (send
+ * with MSG_NOSIGNAL: a closed peer is -EPIPE, not SIGPIPE). Returns the
  * byte count written (maybe 0 when the socket is full), or -errno other
  * than EAGAIN. */
 ssize_t buf_write_fd(struct buf *b, int fd)

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "dispatch.h"
 #include "log.h"
 #include "proxy.h"
@@ -82,6 +83,8 @@ void client_accept(struct worker *w, int fd)
 	c->fd = fd;
 	c->id = atomic_fetch_add(&px->next_client_id, 1) + 1;
 	c->proto = RESP2;
+	c->authenticated = !auth_required(&px->cfg);
+	snprintf(c->user, sizeof(c->user), "default");
 	describe_peer(fd, c->addr, sizeof(c->addr));
 	resp_request_parser_init(&c->parser, &px->limits);
 	/* Replies go out as soon as they are complete. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "config.h"
 #include "request.h"
 #include "resp.h"
 
@@ -27,7 +28,9 @@ struct client {
 	uint64_t id;
 	char addr[CLIENT_ADDR_MAX]; /* ip:port, for logs and CLIENT INFO */
 	char name[CLIENT_NAME_MAX]; /* CLIENT SETNAME */
-	enum resp_proto proto;
+	enum resp_proto proto; /* HELLO 3 switches it */
+	bool authenticated;
+	char user[CONFIG_USER_MAX];
 	struct buf in, out;
 	struct resp_request_parser parser;
 	struct request *head, *tail; /* in request order */

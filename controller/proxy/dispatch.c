@@ -39,20 +39,20 @@ void dispatch_error(struct client *c, const char *fmt, ...)
 	client_drain(c);
 }
 
-static struct backend *pick_backend(struct worker *w, size_t shard)
+static struct backend *pick_backend(struct client *c, size_t shard)
 {
-	size_t conns = w->px->cfg.proxy_server_connections;
+	size_t conns = c->w->px->cfg.proxy_server_connections;
 
-	return &w->backends[shard * conns + w->next_conn++ % conns];
+	return worker_backend(c->w, c->proto, shard, c->w->next_conn++ % conns);
 }
 
 /* The backend that takes `frag` for `shard`, and where its bytes will
  * start in the backend's output (*mark); NULL when the shard cannot take
  * requests now, after failing the fragment with the reason. */
-static struct backend *open_fragment(struct worker *w, size_t shard,
+static struct backend *open_fragment(struct client *c, size_t shard,
 				     struct fragment *frag, size_t *mark)
 {
-	struct backend *b = pick_backend(w, shard);
+	struct backend *b = pick_backend(c, shard);
 	char why[RESP_ERR_MAX];
 
 	if (!backend_ready(b, why, sizeof(why))) {
@@ -94,7 +94,7 @@ static void send_whole(struct client *c, struct request *req, size_t shard,
 	size_t mark;
 	int r;
 
-	b = open_fragment(c->w, shard, frag, &mark);
+	b = open_fragment(c, shard, frag, &mark);
 	if (!b)
 		return;
 	if (raw[0] == '*')
@@ -112,7 +112,7 @@ static void send_everywhere(struct client *c, struct request *req,
 		struct backend *b;
 		size_t mark;
 
-		b = open_fragment(c->w, s, frag, &mark);
+		b = open_fragment(c, s, frag, &mark);
 		if (b)
 			close_fragment(b, frag, mark,
 				       resp_add_command(backend_out(b),
@@ -141,7 +141,7 @@ static void send_split(struct client *c, struct request *req, size_t step,
 		if (!count[s])
 			continue;
 		frag = &req->frags[frag_of[s]];
-		b = open_fragment(c->w, s, frag, &mark);
+		b = open_fragment(c, s, frag, &mark);
 		if (!b)
 			continue;
 		r = resp_add_array(backend_out(b), (int64_t)(1 + count[s] * step));
@@ -216,6 +216,19 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 	size_t nfrags;
 
 	atomic_fetch_add(&c->w->stats.commands, 1);
+	if (!c->authenticated) {
+		/* As redis-server: an unknown command or a wrong arity is
+		 * reported first, then anything but AUTH, HELLO, QUIT and
+		 * RESET needs authentication. */
+		const struct command_info *cmd =
+			command_lookup(preq->argc, preq->argv);
+
+		if (cmd && command_arity_ok(cmd, preq->argc) &&
+		    !(cmd->flags & CMD_NO_AUTH)) {
+			dispatch_error(c, "NOAUTH Authentication required.");
+			return;
+		}
+	}
 	if (route_request(&px->route, preq->argc, preq->argv, &rt)) {
 		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth.h"
 #include "evloop.h"
+#include "log.h"
 #include "proxy.h"
 
 #define INFO_MAX (64 * 1024)
@@ -71,20 +73,36 @@ static int select_db(struct client *c, size_t argc,
 	return resp_add_simple(out, "OK");
 }
 
+/* CLIENT SETNAME's rules; on a bad name, the error is in `out` and the
+ * name unchanged. Returns whether it was set. */
+static bool set_name(struct client *c, const struct resp_slice *name,
+		     struct buf *out, int *r)
+{
+	*r = 0;
+	for (size_t i = 0; i < name->len; i++) {
+		if (name->ptr[i] <= ' ' || name->ptr[i] > '~') {
+			*r = resp_add_error(out, "ERR Client names cannot contain spaces, newlines or special characters.");
+			return false;
+		}
+	}
+	if (name->len >= sizeof(c->name)) {
+		*r = resp_add_error(out, "ERR client name longer than %zu bytes",
+				    sizeof(c->name) - 1);
+		return false;
+	}
+	memcpy(c->name, name->ptr, name->len);
+	c->name[name->len] = '\0';
+	return true;
+}
+
 static int client_setname(struct client *c, size_t argc,
 			  const struct resp_slice *argv, struct buf *out)
 {
-	const struct resp_slice *name = &argv[2];
+	int r;
 
 	(void)argc;
-	for (size_t i = 0; i < name->len; i++)
-		if (name->ptr[i] <= ' ' || name->ptr[i] > '~')
-			return resp_add_error(out, "ERR Client names cannot contain spaces, newlines or special characters.");
-	if (name->len >= sizeof(c->name))
-		return resp_add_error(out, "ERR client name longer than %zu bytes",
-				      sizeof(c->name) - 1);
-	memcpy(c->name, name->ptr, name->len);
-	c->name[name->len] = '\0';
+	if (!set_name(c, &argv[2], out, &r))
+		return r;
 	return resp_add_simple(out, "OK");
 }
 
@@ -104,6 +122,133 @@ static int client_id(struct client *c, size_t argc,
 	(void)argc;
 	(void)argv;
 	return resp_add_int(out, (int64_t)c->id);
+}
+
+/* ---- who the client is: AUTH, HELLO, RESET ------------------------ */
+
+#define WRONGPASS "WRONGPASS invalid username-password pair or user is disabled."
+
+static bool same(const struct resp_slice *s, const char *word)
+{
+	return s->len == strlen(word) && !strncasecmp(s->ptr, word, s->len);
+}
+
+/* Check credentials; on failure the error is in `out` and logged with the
+ * client's address. */
+static bool authenticate(struct client *c, const struct resp_slice *user,
+			 const struct resp_slice *password, struct buf *out,
+			 int *r)
+{
+	enum auth_result res = auth_check(&c->w->px->cfg, user, password);
+	size_t len;
+
+	*r = 0;
+	if (res == AUTH_OK) {
+		len = user ? (user->len < sizeof(c->user) - 1 ? user->len
+						      : sizeof(c->user) - 1)
+			   : strlen("default");
+		memcpy(c->user, user ? user->ptr : "default", len);
+		c->user[len] = '\0';
+		c->authenticated = true;
+		return true;
+	}
+	if (res == AUTH_NO_PASSWORD) {
+		*r = resp_add_error(out, "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+		return false;
+	}
+	log_warn("auth", "%s: AUTH failed for user '%.*s'", c->addr,
+		 user ? (int)(user->len < 64 ? user->len : 64) : 7,
+		 user ? user->ptr : "default");
+	*r = resp_add_error(out, WRONGPASS);
+	return false;
+}
+
+static int auth(struct client *c, size_t argc, const struct resp_slice *argv,
+		struct buf *out)
+{
+	int r;
+
+	if (argc > 3)
+		return resp_add_error(out, "ERR syntax error");
+	if (!authenticate(c, argc == 3 ? &argv[1] : NULL, &argv[argc - 1], out,
+			  &r))
+		return r;
+	return resp_add_simple(out, "OK");
+}
+
+static int hello_reply(struct client *c, struct buf *out)
+{
+	int r = resp_add_map(out, 7, c->proto);
+
+	r = r ?: resp_add_bulk(out, "server", 6);
+	r = r ?: resp_add_bulk(out, "redis", 5);
+	r = r ?: resp_add_bulk(out, "version", 7);
+	r = r ?: resp_add_bulk(out, PROXY_REDIS_VERSION,
+			       strlen(PROXY_REDIS_VERSION));
+	r = r ?: resp_add_bulk(out, "proto", 5);
+	r = r ?: resp_add_int(out, c->proto);
+	r = r ?: resp_add_bulk(out, "id", 2);
+	r = r ?: resp_add_int(out, (int64_t)c->id);
+	r = r ?: resp_add_bulk(out, "mode", 4);
+	r = r ?: resp_add_bulk(out, "standalone", 10);
+	r = r ?: resp_add_bulk(out, "role", 4);
+	r = r ?: resp_add_bulk(out, "master", 6);
+	r = r ?: resp_add_bulk(out, "modules", 7);
+	return r ?: resp_add_array(out, 0);
+}
+
+/* HELLO [protover [AUTH user pass] [SETNAME name]], as Redis 7.0 checks
+ * it: version, options, credentials, then the need to be authenticated. */
+static int hello(struct client *c, size_t argc, const struct resp_slice *argv,
+		 struct buf *out)
+{
+	const struct resp_slice *user = NULL, *password = NULL, *name = NULL;
+	long long ver = 0;
+	int r;
+
+	if (argc >= 2) {
+		if (!parse_int(&argv[1], &ver))
+			return resp_add_error(out, "ERR Protocol version is not an integer or out of range");
+		if (ver < 2 || ver > 3)
+			return resp_add_error(out, "NOPROTO unsupported protocol version");
+	}
+	for (size_t j = 2; j < argc; j++) {
+		size_t more = argc - 1 - j;
+
+		if (same(&argv[j], "auth") && more >= 2) {
+			user = &argv[j + 1];
+			password = &argv[j + 2];
+			j += 2;
+		} else if (same(&argv[j], "setname") && more) {
+			name = &argv[++j];
+		} else {
+			return resp_add_error(out, "ERR Syntax error in HELLO option '%.*s'",
+					      (int)(argv[j].len < 128 ? argv[j].len : 128),
+					      argv[j].ptr);
+		}
+	}
+	if (user && !authenticate(c, user, password, out, &r))
+		return r;
+	if (!c->authenticated)
+		return resp_add_error(out, "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+	if (name && !set_name(c, name, out, &r))
+		return r;
+	if (ver)
+		c->proto = (enum resp_proto)ver;
+	return hello_reply(c, out);
+}
+
+/* RESET: the connection as new (Redis 7.0's resetCommand). */
+static int reset(struct client *c, size_t argc, const struct resp_slice *argv,
+		 struct buf *out)
+{
+	(void)argc;
+	(void)argv;
+	c->name[0] = '\0';
+	c->proto = RESP2;
+	c->authenticated = !auth_required(&c->w->px->cfg);
+	snprintf(c->user, sizeof(c->user), "default");
+	return resp_add_simple(out, "RESET");
 }
 
 /* ---- INFO ----------------------------------------------------------- */
@@ -216,6 +361,9 @@ static const struct local_command commands[] = {
 	{ "client|setname", client_setname },
 	{ "client|getname", client_getname },
 	{ "client|id", client_id },
+	{ "auth", auth },
+	{ "hello", hello },
+	{ "reset", reset },
 };
 
 int local_execute(struct client *c, const struct command_info *cmd,

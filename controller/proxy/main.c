@@ -115,7 +115,9 @@ static int prepare(struct proxy *px, const struct options *o, char *err,
 	px->route = (struct route_ctx){ .cfg = &px->cfg, .ring = px->ring };
 	px->limits = (struct resp_limits){
 		.max_bulk_len = px->cfg.proto_max_bulk_len,
-		.max_multibulk = INT32_MAX, /* Redis 7.0 takes any int */
+		/* Redis takes any int; a million arguments bound the
+		 * argument arrays (32 bytes each) at 32 MiB a client */
+		.max_multibulk = 1024 * 1024,
 	};
 	px->static_topology = o->static_topology;
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);

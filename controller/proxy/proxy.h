@@ -20,6 +20,9 @@
 #include "resp.h"
 #include "route.h"
 
+/* The Redis whose commands the proxy serves (command_table.c), as HELLO
+ * reports it. */
+#define PROXY_REDIS_VERSION "7.0.15"
 #define PROXY_MAX_LISTEN (CONFIG_MAX_PROXY_LISTEN + RH_MAX_VIPS)
 /* A client's replies past this many bytes pause reading its requests. */
 #define PROXY_CLIENT_OUT_SOFT (1024 * 1024)
@@ -60,8 +63,11 @@ struct worker {
 	struct ev_timer accept_timer; /* out of fds: listeners rest */
 	struct masters masters;
 	struct ev_timer masters_timer;
-	/* backends[shard * conns + i]: proxy-server-connections per shard */
+	/* proxy-server-connections per shard, for RESP2 clients and, opened
+	 * with HELLO 3 when one comes, for RESP3 clients: see
+	 * worker_backend() */
 	struct backend *backends;
+	size_t nbackends;
 	size_t next_conn; /* round robin over a shard's connections */
 	struct client *clients; /* all, for INFO and shutdown */
 	/* touched during one event: written or resumed before the loop
@@ -83,6 +89,10 @@ struct proxy {
 	atomic_uint_fast64_t next_client_id;
 	uint64_t start_ms;
 };
+
+/* Connection `i` of `shard` for clients speaking `proto`. */
+struct backend *worker_backend(struct worker *w, enum resp_proto proto,
+			       size_t shard, size_t i);
 
 /* Queue a client or backend for the end of the current event. */
 void worker_mark_client(struct worker *w, struct client *c);

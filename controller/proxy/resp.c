@@ -467,8 +467,8 @@ static int split_inline(struct resp_request_parser *p, const char *s,
 		/* Redis has no such limit; the proxy's applies to any
 		 * request. */
 		if (p->nargs == p->lim->max_multibulk)
-			return proto_error(err, errlen,
-					   "too many arguments in inline request");
+			return proto_error(err, errlen, "too many arguments "
+						       "in inline request");
 		if (args_push(p, start, o - start, p->lim->max_multibulk))
 			return -ENOMEM;
 	}
@@ -698,7 +698,8 @@ static int reply_payload(struct resp_reply_scanner *s, const char *buf,
 	case LINE_OK:
 		break;
 	case LINE_BAD:
-		return proto_error(err, errlen, "expected CRLF after bulk data");
+		return proto_error(err, errlen,
+				   "expected CRLF after bulk data");
 	default:
 		return RESP_INCOMPLETE;
 	}

@@ -105,7 +105,9 @@ void resp_reply_scanner_reset(struct resp_reply_scanner *s);
  * Find the end of the reply at buf[0..len): any RESP2 or RESP3 type
  * (+ - : $ * _ , # ( ! = % ~ > | and attributes before a reply). Returns
  * RESP_COMPLETE with *reply_len (the scanner is then reset for the next
- * reply), RESP_INCOMPLETE, or RESP_PROTO_ERROR with `err`.
+ * reply), RESP_INCOMPLETE, or RESP_PROTO_ERROR with `err`. A bulk longer
+ * than lim->max_bulk_len is an error, and so is a + - , ( line longer than
+ * it (type byte and CR included).
  */
 int resp_reply_scan(struct resp_reply_scanner *s,
 		    const struct resp_limits *lim, const char *buf, size_t len,
@@ -128,9 +130,10 @@ int resp_reply_header(const char *buf, size_t len, struct resp_header *h)
 size_t resp_reply_length(const char *buf, size_t len);
 
 /*
- * The encoder. Each appends one element to `out` and returns 0 or -ENOMEM.
+ * The encoder. Each appends one whole element to `out`, or nothing, and
+ * returns 0 or -ENOMEM (resp_add_error: -EINVAL if vsnprintf fails).
  * resp_add_error takes the message without its leading '-' ("ERR ...",
- * "CROSSSLOT ..."); CR and LF in it become spaces.
+ * "CROSSSLOT ..."); CR and LF in it, as in resp_add_simple's, become spaces.
  */
 int resp_add_simple(struct buf *out, const char *s)
 	__attribute__((warn_unused_result));

@@ -174,13 +174,23 @@ static void on_wake(struct evloop *loop, int fd, unsigned events, void *data)
 	evloop_stop(loop);
 }
 
+struct backend *worker_backend(struct worker *w, enum resp_proto proto,
+			       size_t shard, size_t i)
+{
+	size_t conns = w->px->cfg.proxy_server_connections;
+	size_t set = proto == RESP3 ? w->px->cfg.nshards * conns : 0;
+
+	return &w->backends[set + shard * conns + i];
+}
+
 static void master_changed(void *ctx, size_t shard)
 {
 	struct worker *w = ctx;
-	size_t conns = w->px->cfg.proxy_server_connections;
 
-	for (size_t i = 0; i < conns; i++)
-		backend_master_changed(&w->backends[shard * conns + i]);
+	for (size_t i = 0; i < w->px->cfg.proxy_server_connections; i++) {
+		backend_master_changed(worker_backend(w, RESP2, shard, i));
+		backend_master_changed(worker_backend(w, RESP3, shard, i));
+	}
 }
 
 static void poll_masters(struct evloop *loop, void *data)
@@ -197,7 +207,7 @@ int worker_init(struct worker *w, struct proxy *px, size_t id, char *err,
 {
 	struct config_endpoint eps[PROXY_MAX_LISTEN];
 	size_t neps = worker_endpoints(&px->cfg, eps);
-	size_t nbackends = px->cfg.nshards * px->cfg.proxy_server_connections;
+	size_t per_set = px->cfg.nshards * px->cfg.proxy_server_connections;
 	int r;
 
 	memset(w, 0, sizeof(*w));
@@ -210,12 +220,14 @@ int worker_init(struct worker *w, struct proxy *px, size_t id, char *err,
 	if ((r = masters_init(&w->masters, &px->cfg, px->static_topology, err,
 			      errlen)))
 		return r;
-	w->backends = calloc(nbackends, sizeof(*w->backends));
+	w->nbackends = 2 * per_set; /* RESP2, then RESP3 */
+	w->backends = calloc(w->nbackends, sizeof(*w->backends));
 	if (!w->backends)
 		return errmsg_fail(err, errlen, ENOMEM, "out of memory");
-	for (size_t i = 0; i < nbackends; i++)
+	for (size_t i = 0; i < w->nbackends; i++)
 		backend_init(&w->backends[i], w,
-			     i / px->cfg.proxy_server_connections);
+			     i % per_set / px->cfg.proxy_server_connections,
+			     i < per_set ? RESP2 : RESP3);
 	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->wake_fd < 0)
 		return errmsg_fail(err, errlen, errno, "eventfd: %s",
@@ -259,14 +271,11 @@ void worker_stop(struct worker *w)
 
 void worker_free(struct worker *w)
 {
-	size_t nbackends = w->px->cfg.nshards *
-			   w->px->cfg.proxy_server_connections;
-
 	for (size_t i = 0; i < w->nlisten; i++)
 		close(w->listen_fds[i]);
 	while (w->clients)
 		client_close(w->clients, NULL);
-	for (size_t i = 0; w->backends && i < nbackends; i++)
+	for (size_t i = 0; i < w->nbackends; i++)
 		backend_close(&w->backends[i]);
 	free(w->backends);
 	if (w->wake_fd >= 0)

@@ -5,7 +5,6 @@ redisha-proxy with --static-topology. The test process itself enters the namespa
 own thread) so redis-py connects to 127.0.0.1 there; every process started is tracked by its pid
 and stopped, and the namespace deleted, even when a test fails."""
 
-import ctypes
 import os
 import signal
 import socket
@@ -14,23 +13,15 @@ import time
 from pathlib import Path
 
 from lab import ROOT, wait_for
+from netns import inside
 
 NETNS = "rhpx"
-CLONE_NEWNET = 0x40000000
 HOST = "127.0.0.1"
 MASTER_PORTS = {"s1": 7101, "s2": 7102, "s3": 7103}
 ORACLE_PORT = 7199
 PROXY_PORT = 16379
 BIN = ROOT / os.environ.get("REDISHA_BIN", "build")
 PROXY = BIN / "redisha-proxy"
-
-_libc = ctypes.CDLL("libc.so.6", use_errno=True)
-
-
-def _setns(fd):
-    if _libc.setns(fd, CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"setns: {os.strerror(err)}")
 
 
 def port_open(port):
@@ -47,7 +38,7 @@ class ProxyHost:
     def __init__(self, state: Path):
         self.state = state
         self.procs = {}  # name -> Popen
-        self._home = None
+        self._inside = None
 
     # ---- namespace -------------------------------------------------------------------------
 
@@ -56,12 +47,8 @@ class ProxyHost:
         subprocess.run(["ip", "netns", "add", NETNS], check=True)
         try:
             subprocess.run(["ip", "-n", NETNS, "link", "set", "lo", "up"], check=True)
-            self._home = os.open("/proc/self/ns/net", os.O_RDONLY)
-            target = os.open(f"/run/netns/{NETNS}", os.O_RDONLY)
-            try:
-                _setns(target)
-            finally:
-                os.close(target)
+            self._inside = inside(NETNS)
+            self._inside.__enter__()
             for name, port in {**MASTER_PORTS, "oracle": ORACLE_PORT}.items():
                 self.start_redis(name, port)
         except BaseException:
@@ -72,10 +59,9 @@ class ProxyHost:
     def __exit__(self, *exc):
         for name in list(self.procs):
             self.stop(name)
-        if self._home is not None:
-            _setns(self._home)
-            os.close(self._home)
-            self._home = None
+        if self._inside is not None:
+            self._inside.__exit__(None, None, None)
+            self._inside = None
         subprocess.run(["ip", "netns", "del", NETNS], capture_output=True)
 
     # ---- processes -------------------------------------------------------------------------
@@ -88,27 +74,34 @@ class ProxyHost:
             stdout=log, stderr=subprocess.STDOUT)
         wait_for(f"redis-server {name} on {port}", lambda: [] if port_open(port) else [name], 10)
 
-    def write_config(self, extra="", distribution="slots"):
-        shards = "".join(f"shard {name} port {7000 + i + 1} master {HOST}:{port}\n"
-                         for i, (name, port) in enumerate(MASTER_PORTS.items()))
-        path = self.state / "proxy.conf"
+    def write_config(self, extra="", distribution="slots", port=PROXY_PORT, name="proxy"):
+        shards = "".join(f"shard {shard} port {7000 + i + 1} master {HOST}:{master}\n"
+                         for i, (shard, master) in enumerate(MASTER_PORTS.items()))
+        path = self.state / f"{name}.conf"
         path.write_text("interface lo\nvip 198.18.0.100\n"
-                        f"proxy-listen {HOST}:{PROXY_PORT}\n{shards}"
+                        f"proxy-listen {HOST}:{port}\n{shards}"
                         f"distribution {distribution}\n{extra}")
         return path
 
-    def start_proxy(self, config, *flags):
-        self.proxy_log = self.state / "proxy.log"
-        log = open(self.proxy_log, "a")
-        self.procs["proxy"] = subprocess.Popen([str(PROXY), "-c", str(config), "-f", "-s", *flags],
-                                               stdout=log, stderr=subprocess.STDOUT)
-        proc = self.procs["proxy"]
+    def log(self, name="proxy"):
+        return (self.state / f"{name}.log").read_text()
+
+    def start_proxy(self, config, *flags, port=PROXY_PORT, name="proxy"):
+        """redisha-proxy --static-topology with `config`, tracked as `name`, its log in
+        <state>/<name>.log; returns once it listens on `port`."""
+        log_path = self.state / f"{name}.log"
+        if name == "proxy":
+            self.proxy_log = log_path
+        with open(log_path, "a") as log:
+            proc = subprocess.Popen([str(PROXY), "-c", str(config), "-f", "-s", *flags],
+                                    stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = proc
 
         def pending():
             if proc.poll() is not None:
-                return [f"exited with {proc.returncode}: {self.proxy_log.read_text()[-2000:]}"]
-            return [] if port_open(PROXY_PORT) else ["not listening"]
-        wait_for("redisha-proxy", pending, 10)
+                return [f"exited with {proc.returncode}: {log_path.read_text()[-2000:]}"]
+            return [] if port_open(port) else ["not listening"]
+        wait_for(f"redisha-proxy {name}", pending, 10)
 
     def stop(self, name, sig=signal.SIGTERM):
         """Stops a process by its pid; returns its exit status."""

@@ -14,6 +14,7 @@ import pytest
 import redis
 
 from proxy_host import HOST, MASTER_PORTS, ORACLE_PORT, PROXY_PORT, ProxyHost
+from resp_client import RespClient
 
 SLOTS = 16384
 
@@ -240,7 +241,7 @@ def test_a_64_mib_value_goes_through_byte_exact(clients):
 
 # Malformed requests and what redis-server 7.0 answers before it closes the connection.
 MALFORMED = [
-    b"*1\r\n$-5\r\n", b"*1\r\n$abc\r\n", b"*abc\r\n", b"*2\r\n:1\r\n", b"*3000000\r\n",
+    b"*1\r\n$-5\r\n", b"*1\r\n$abc\r\n", b"*abc\r\n", b"*2\r\n:1\r\n", b"*1000000\r\n",
     b"*1\r\n$999999999999\r\n", b'SET "unbalanced\r\n', b"*1\r\n$" + b"9" * 70000,
     b"*" + b"1" * 70000,
 ]
@@ -272,6 +273,13 @@ def test_missing_crlf_after_a_bulk_is_a_protocol_error(clients):
     forwards the request, and must not forward bytes it did not understand)."""
     got = read_until_closed(PROXY_PORT, b"*1\r\n$4\r\nPINGxx")
     assert got.startswith(b"-ERR Protocol error: ") and got.endswith(b"\r\n")
+
+
+def test_more_than_a_million_arguments_is_a_protocol_error(clients):
+    """redis-server takes any count up to INT_MAX and waits; the proxy bounds the memory a
+    request's argument list may take (docs/proxy.md)."""
+    got = read_until_closed(PROXY_PORT, b"*1048577\r\n")
+    assert got == b"-ERR Protocol error: invalid multibulk length\r\n"
 
 
 def test_requests_before_a_protocol_error_are_answered(clients):
@@ -311,3 +319,118 @@ def test_a_dead_shard_fails_fast_and_serves_again_once_back(clients, host):
     from lab import wait_for
     wait_for("shard s2 served again", pending, 5)
     assert proxy.mget(keys) == [b"1", b"2", b"3"]
+
+
+def hello_without_id(raw):
+    """A HELLO reply with its connection id blanked: the one field that differs by design."""
+    import re
+    return re.sub(rb"\$2\r\nid\r\n:\d+\r\n", b"$2\r\nid\r\n:ID\r\n", raw)
+
+
+RESP3_SCRIPT = [
+    ("HSET", K[8], "a", 1, "b", 2), ("HGETALL", K[8]), ("GET", "missing"),
+    ("MSET", K[0], "x", K[1], "y"), ("MGET", K[0], "missing", K[1], K[2]),
+    ("ZADD", K[10], "1.5", "a", 2, "b"), ("ZRANGE", K[10], 0, -1, "WITHSCORES"),
+    ("ZSCORE", K[10], "a"), ("SADD", K[3], "m"), ("SMEMBERS", K[3]), ("SISMEMBER", K[3], "m"),
+    ("INCRBYFLOAT", "f", "2.5"), ("EXISTS", K[0], K[1], "missing"), ("DEL", K[0], K[1]),
+    ("CLIENT", "GETNAME"), ("PING",), ("GET", K[8]), ("LPOP", "missing"), ("HELLO", 2),
+    ("HGETALL", K[8]), ("GET", "missing"), ("HELLO", 3), ("RESET",), ("GET", "missing"),
+]
+
+
+def test_resp3_after_hello_3_byte_exact(clients):
+    proxy, oracle = (RespClient(HOST, port) for port in (PROXY_PORT, ORACLE_PORT))
+    try:
+        got, want = proxy.call("HELLO", 3), oracle.call("HELLO", 3)
+        assert hello_without_id(got) == hello_without_id(want)
+        assert got.startswith(b"%7\r\n")
+        for args in RESP3_SCRIPT:
+            got, want = proxy.call(*args), oracle.call(*args)
+            if args[0] == "HELLO":
+                got, want = hello_without_id(got), hello_without_id(want)
+            assert got == want, args
+    finally:
+        proxy.close()
+        oracle.close()
+
+
+def test_hello_errors_as_redis_server(clients):
+    proxy, oracle = (RespClient(HOST, port) for port in (PROXY_PORT, ORACLE_PORT))
+    try:
+        for args in (("HELLO", 4), ("HELLO", "x"), ("HELLO", 3, "BOGUS"), ("HELLO", 3, "AUTH", "u"),
+                     ("HELLO", 2, "SETNAME", "a b"), ("AUTH", "pw"), ("AUTH", "a", "b", "c")):
+            assert proxy.call(*args) == oracle.call(*args), args
+    finally:
+        proxy.close()
+        oracle.close()
+
+
+AUTH_SCRIPT = [
+    ("GET", "k"), ("NOSUCH",), ("GET",), ("HELLO", 3), ("PING",), ("AUTH", "wrong"),
+    ("AUTH", "app", "wrong"), ("AUTH", "off-user", "x"), ("AUTH", "nobody", "x"), ("GET", "k"),
+    ("AUTH", "s3cret"), ("GET", "k"), ("AUTH", "app", "apppass"), ("SET", "k", "v"),
+    ("RESET",), ("GET", "k"), ("HELLO", 3, "AUTH", "app", "apppass"), ("GET", "k"),
+    ("HELLO", 2, "AUTH", "default", "bad"),
+]
+
+
+def test_auth_as_redis_server_with_requirepass_and_users(clients, host):
+    """The proxy with requirepass and ACL-style users answers a session like a redis-server
+    configured with the same password and users; a failed AUTH is logged with the client."""
+    conf = host.write_config("requirepass s3cret\nuser app on >apppass\nuser off-user off >x\n",
+                             port=16390, name="auth")
+    host.start_proxy(conf, port=16390, name="auth")
+    setup = redis.Redis(host=HOST, port=ORACLE_PORT)
+    setup.execute_command("ACL", "SETUSER", "app", "on", ">apppass", "allcommands", "allkeys")
+    setup.execute_command("ACL", "SETUSER", "off-user", "off", ">x", "allcommands", "allkeys")
+    setup.config_set("requirepass", "s3cret")
+    proxy, oracle = RespClient(HOST, 16390), RespClient(HOST, ORACLE_PORT)
+    try:
+        for args in AUTH_SCRIPT:
+            got, want = proxy.call(*args), oracle.call(*args)
+            if args[0] == "HELLO":
+                got, want = hello_without_id(got), hello_without_id(want)
+            assert got == want, args
+    finally:
+        proxy.close()
+        oracle.close()
+        restore = RespClient(HOST, ORACLE_PORT)
+        restore.call("AUTH", "s3cret")
+        restore.call("CONFIG", "SET", "requirepass", "")
+        restore.call("ACL", "DELUSER", "app", "off-user")
+        restore.close()
+        assert host.stop("auth") == 0, host.log("auth")[-4000:]
+    log = host.log("auth")
+    assert "AUTH failed for user 'default'" in log and "AUTH failed for user 'app'" in log
+    assert f"{HOST}:" in log and "s3cret" not in log and "wrong" not in log
+
+
+def test_masterauth_authenticates_to_the_masters(clients, host):
+    masters = [redis.Redis(host=HOST, port=port) for port in MASTER_PORTS.values()]
+    good = host.write_config("masterauth fleetpw\n", port=16391, name="masterauth")
+    bad = host.write_config("masterauth nope\nproxy-threads 1\n", port=16392, name="badauth")
+    for m in masters:
+        m.config_set("requirepass", "fleetpw")
+    try:
+        host.start_proxy(good, port=16391, name="masterauth")
+        host.start_proxy(bad, port=16392, name="badauth")
+        keys = keys_on_each_shard("ma", 1)
+        for proto in (2, 3):
+            c = RespClient(HOST, 16391)
+            if proto == 3:
+                assert c.call("HELLO", 3).startswith(b"%7")
+            assert c.call("MSET", *[x for k in keys for x in (k, proto)]) == b"+OK\r\n"
+            assert c.call("GET", keys[0]) == b"$1\r\n%d\r\n" % proto
+            c.close()
+        c = RespClient(HOST, 16392)
+        err = c.call("GET", keys[0])
+        c.close()
+        assert err.startswith(b"-ERR redisha-proxy: shard 's") and b"refused AUTH" in err, err
+        assert b"WRONGPASS" in err
+    finally:
+        for m in masters:
+            m.execute_command("AUTH", "fleetpw")
+            m.config_set("requirepass", "")
+        for name in ("masterauth", "badauth"):
+            if name in host.procs:
+                assert host.stop(name) == 0, host.log(name)[-4000:]

@@ -19,6 +19,7 @@ INSTANCE = "lab"  # `instance` in CONFIG
 BIN = ROOT / os.environ.get("REDISHA_BIN", "build")
 REDISHAD = BIN / "redishad"
 REDISHA_CTL = BIN / "redisha-ctl"
+REDISHA_PROXY = BIN / "redisha-proxy"
 SHARD_PORTS = {"s1": 7001, "s2": 7002, "s3": 7003}
 IN_GATEWAY = ["nsenter", f"--net=/run/netns/{GATEWAY}"]
 CLIENT_PY = ROOT / "tests" / "e2e" / "lab_client.py"
@@ -35,6 +36,28 @@ class Redishad:
         with open(self.log_path, "a") as log_file:
             self.proc = subprocess.Popen(
                 [*IN_GATEWAY, str(REDISHAD), "-c", str(config), "--foreground", *flags],
+                stdout=log_file, stderr=subprocess.STDOUT)
+
+    def log(self):
+        return self.log_path.read_text()
+
+    def stop(self, sig=signal.SIGTERM):
+        """Signals it and returns its exit status once it is gone."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+class RedishaProxy:
+    """redisha-proxy in rh-gw1 with `config` (the lab's by default: VIP:6379, masters from the
+    pinned maps); its log goes to the lab's state directory."""
+
+    def __init__(self, lab, *flags, config=CONFIG, name="redisha-proxy"):
+        self.log_path = lab.state / f"{name}.log"
+        with open(self.log_path, "a") as log_file:
+            self.proc = subprocess.Popen(
+                [*IN_GATEWAY, str(REDISHA_PROXY), "-c", str(config), "--foreground", *flags],
                 stdout=log_file, stderr=subprocess.STDOUT)
 
     def log(self):

@@ -454,8 +454,9 @@ static void test_request_inline_double_quote_escapes(void **state)
 
 	(void)state;
 	expect_request(&redis_lim,
-		       MSG("\"\\n\\r\\t\\b\\a\\\\\\\"\\x41\\xff\\xZZ\\q\"\n"), 1,
-		       want);
+		       MSG("\"\\n\\r\\t\\b\\a\\\\\\\""
+			   "\\x41\\xff\\xZZ\\q\"\n"),
+		       1, want);
 }
 
 /* In single quotes only \' is an escape. */
@@ -480,7 +481,7 @@ static void test_request_inline_quote_inside_argument(void **state)
 
 /* \v and \f are skipped between arguments but kept inside one, and may
  * follow a closing quote. */
-static void test_request_inline_vertical_tab_and_form_feed(void **state)
+static void test_request_inline_vtab_and_form_feed(void **state)
 {
 	static const struct arg want[] = { ARG("ECHO"), ARG("a\vb\f"),
 					   ARG("c"), ARG("d") };
@@ -512,7 +513,7 @@ static void test_request_inline_incomplete(void **state)
 	(void)state;
 	expect_request_incomplete(&redis_lim, MSG("PING"));
 	expect_request_incomplete(&redis_lim, MSG("PING\r"));
-	expect_request_incomplete(&redis_lim, MSG("SET \"a\nb"));
+	expect_request_incomplete(&redis_lim, MSG("SET \"a b"));
 }
 
 /* The arguments are unescaped into the parser's scratch space. */
@@ -546,16 +547,16 @@ static void test_request_pipeline(void **state)
 	static const struct arg get[] = { ARG("GET"), ARG("k") };
 	static const char msg[] = "*1\r\n$4\r\nPING\r\nPING\r\n*0\r\n"
 				  "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n\nGET k\n";
+	static const struct {
+		size_t len, argc;
+		const struct arg *args;
+	} want[] = { { 14, 1, ping }, { 6, 1, ping }, { 4, 0, NULL },
+		     { 20, 2, get },  { 1, 0, NULL }, { 6, 2, get } };
 	struct buf b = { 0 };
 
 	(void)state;
 	resp_request_parser_init(&rp, &redis_lim);
 	assert_int_equal(buf_append(&b, msg, sizeof(msg) - 1), 0);
-	static const struct {
-		size_t len, argc;
-		const struct arg *args;
-	} want[] = { { 14, 1, ping }, { 6, 1, ping }, { 4, 0, NULL },
-		     { 22, 2, get },  { 1, 0, NULL }, { 6, 2, get } };
 	for (size_t i = 0; i < NARGS(want); i++) {
 		assert_int_equal(resp_request_parse(&rp, buf_head(&b),
 						    buf_len(&b), &req, err,
@@ -594,7 +595,8 @@ static void test_request_arrays_grow_with_arguments(void **state)
 	assert_int_equal(parse_copy(MSG("*1000000\r\n$1\r\na\r\n")),
 			 RESP_INCOMPLETE);
 	assert_true(rp.args_cap <= 8);
-	assert_int_equal(parse_copy(MSG("*1000000\r\n$1\r\na\r\n$536870912\r\n")),
+	assert_int_equal(parse_copy(MSG("*1000000\r\n$1\r\na\r\n"
+					"$536870912\r\n")),
 			 RESP_INCOMPLETE);
 	assert_true(rp.args_cap <= 8);
 	resp_request_parser_free(&rp);
@@ -638,7 +640,8 @@ static void test_request_error_invalid_multibulk_length(void **state)
 	(void)state;
 	for (size_t i = 0; i < NARGS(bad); i++)
 		expect_request_error(&redis_lim, bad[i], strlen(bad[i]),
-				     "Protocol error: invalid multibulk length");
+				     "Protocol error: invalid multibulk "
+				     "length");
 }
 
 static void test_request_error_expected_dollar(void **state)
@@ -684,6 +687,7 @@ static void test_request_error_unbalanced_quotes(void **state)
 	static const char *const bad[] = {
 		"GET \"abc\r\n", "GET 'abc\r\n", "GET \"a\"b\r\n",
 		"GET 'a'b\r\n",	 "GET \"a\\\n",	 "GET a'b c'd\r\n",
+		"SET \"a\nb\"\r\n", /* the newline ends the line */
 	};
 
 	(void)state;
@@ -748,7 +752,8 @@ static void test_request_limit_max_multibulk(void **state)
 
 	(void)state;
 	expect_request(&small_lim,
-		       MSG("*4\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"),
+		       MSG("*4\r\n$1\r\na\r\n$1\r\nb\r\n"
+			   "$1\r\nc\r\n$1\r\nd\r\n"),
 		       4, want);
 	expect_request_error(&small_lim, MSG("*5\r\n"),
 			     "Protocol error: invalid multibulk length");
@@ -797,13 +802,18 @@ static void expect_reply_error(const struct resp_limits *lim,
 	assert_string_equal(err, want);
 }
 
-static void expect_reply_incomplete(const char *msg, size_t len)
+static void expect_reply_incomplete_lim(const struct resp_limits *lim,
+					const char *msg, size_t len)
 {
 	size_t n;
 
 	resp_reply_scanner_reset(&rs);
-	assert_int_equal(scan_copy(&redis_lim, msg, len, &n),
-			 RESP_INCOMPLETE);
+	assert_int_equal(scan_copy(lim, msg, len, &n), RESP_INCOMPLETE);
+}
+
+static void expect_reply_incomplete(const char *msg, size_t len)
+{
+	expect_reply_incomplete_lim(&redis_lim, msg, len);
 }
 
 /* As expect_request_every_split, for a reply. */
@@ -893,13 +903,13 @@ static void test_reply_nested_every_split(void **state)
 {
 	(void)state;
 	expect_reply_every_split(MSG(NESTED_REPLY));
-	expect_reply_every_split(MSG("$5\r\n\r\nab\n\r\r\n"));
+	expect_reply_every_split(MSG("$5\r\n\r\nab\n\r\n"));
 }
 
 static void test_reply_pipeline(void **state)
 {
 	static const char msg[] = "+OK\r\n*2\r\n:1\r\n$-1\r\n_\r\n";
-	static const size_t want[] = { 5, 14, 3 };
+	static const size_t want[] = { 5, 13, 3 };
 	size_t off = 0, n;
 
 	(void)state;
@@ -975,7 +985,8 @@ static void test_reply_error_bad_lengths(void **state)
 	static const char *const bulk[] = { "$-2\r\n", "$x\r\n", "$\r\n",
 					    "=-1\r\n", "!-1\r\n", "$3\n" };
 	static const char *const agg[] = {
-		"*-2\r\n", "~-1\r\n", ">-1\r\n", "%-1\r\n", "|-1\r\n", "*1x\r\n",
+		"*-2\r\n", "~-1\r\n", ">-1\r\n",
+		"%-1\r\n", "|-1\r\n", "*1x\r\n",
 		"%4611686018427387904\r\n", "|4611686018427387904\r\n",
 	};
 
@@ -997,7 +1008,8 @@ static void test_reply_error_bad_scalars(void **state)
 		{ ":\r\n", "Protocol error: invalid integer" },
 		{ ":1.5\r\n", "Protocol error: invalid integer" },
 		{ ":01\r\n", "Protocol error: invalid integer" },
-		{ ":9223372036854775808\r\n", "Protocol error: invalid integer" },
+		{ ":9223372036854775808\r\n",
+		  "Protocol error: invalid integer" },
 		{ ":-9223372036854775809\r\n",
 		  "Protocol error: invalid integer" },
 		{ ":1\n", "Protocol error: invalid integer" },
@@ -1037,7 +1049,8 @@ static void test_reply_limit_max_bulk_len(void **state)
 			   "Protocol error: bulk reply too big");
 	/* A text line, type byte and CR included, is held to it too. */
 	expect_reply_len(&small_lim, MSG("+123456\r\n"), 9);
-	expect_reply_error(&small_lim, MSG("+1234567"),
+	expect_reply_incomplete_lim(&small_lim, MSG("+1234567"));
+	expect_reply_error(&small_lim, MSG("+12345678"),
 			   "Protocol error: too big reply line");
 }
 
@@ -1066,15 +1079,23 @@ static void test_reply_header(void **state)
 		int64_t num;
 		size_t hdr_len;
 	} v[] = {
-		{ "$3\r\nfoo\r\n", '$', 3, 4 },	  { "$-1\r\n", '$', -1, 5 },
-		{ "*-1\r\n", '*', -1, 5 },	  { "*2\r\n:1\r\n:2\r\n", '*', 2, 4 },
-		{ ":-42\r\n", ':', -42, 6 },	  { "%1\r\n+a\r\n+b\r\n", '%', 1, 4 },
+		{ "$3\r\nfoo\r\n", '$', 3, 4 },
+		{ "$-1\r\n", '$', -1, 5 },
+		{ "*-1\r\n", '*', -1, 5 },
+		{ "*2\r\n:1\r\n:2\r\n", '*', 2, 4 },
+		{ ":-42\r\n", ':', -42, 6 },
+		{ "%1\r\n+a\r\n+b\r\n", '%', 1, 4 },
 		{ "|1\r\n+a\r\n+b\r\n_\r\n", '|', 1, 4 },
-		{ "=5\r\ntxt:a\r\n", '=', 5, 4 }, { "!3\r\nERR\r\n", '!', 3, 4 },
-		{ "~0\r\n", '~', 0, 4 },	  { ">1\r\n+a\r\n", '>', 1, 4 },
-		{ "+OK\r\n", '+', 0, 5 },	  { "-ERR x\r\n", '-', 0, 8 },
-		{ ",1.5\r\n", ',', 0, 6 },	  { "#t\r\n", '#', 0, 4 },
-		{ "(12\r\n", '(', 0, 5 },	  { "_\r\n", '_', 0, 3 },
+		{ "=5\r\ntxt:a\r\n", '=', 5, 4 },
+		{ "!3\r\nERR\r\n", '!', 3, 4 },
+		{ "~0\r\n", '~', 0, 4 },
+		{ ">1\r\n+a\r\n", '>', 1, 4 },
+		{ "+OK\r\n", '+', 0, 5 },
+		{ "-ERR x\r\n", '-', 0, 8 },
+		{ ",1.5\r\n", ',', 0, 6 },
+		{ "#t\r\n", '#', 0, 4 },
+		{ "(12\r\n", '(', 0, 5 },
+		{ "_\r\n", '_', 0, 3 },
 	};
 	struct resp_header h;
 
@@ -1288,7 +1309,7 @@ int main(void)
 		cmocka_unit_test(test_request_inline_double_quote_escapes),
 		cmocka_unit_test(test_request_inline_single_quote_escapes),
 		cmocka_unit_test(test_request_inline_quote_inside_argument),
-		cmocka_unit_test(test_request_inline_vertical_tab_and_form_feed),
+		cmocka_unit_test(test_request_inline_vtab_and_form_feed),
 		cmocka_unit_test(test_request_inline_inner_carriage_returns),
 		cmocka_unit_test(test_request_inline_nul_is_a_byte),
 		cmocka_unit_test(test_request_inline_incomplete),
