@@ -12,6 +12,7 @@
 #include "client.h"
 #include "log.h"
 #include "proxy.h"
+#include "tx.h"
 
 /* Bytes read from one backend per event, so one busy shard cannot starve
  * the others. */
@@ -100,12 +101,20 @@ static void fail(struct backend *b, const char *why)
 		 b->inflight);
 	atomic_fetch_add(&b->w->stats.backend_failures, 1);
 	drop(b);
+	snprintf(msg, sizeof(msg), "ERR redisha-proxy: %s: %s", who, why);
+	if (b->owner) {
+		/* A client's own connection: no backoff, its next command
+		 * tries again; its transaction state is gone. */
+		b->state = BACKEND_IDLE;
+		fail_inflight(b, msg);
+		tx_own_failed(b->owner);
+		return;
+	}
 	b->backoff_ms = b->backoff_ms ? b->backoff_ms * 2 : PROXY_BACKOFF_MIN_MS;
 	if (b->backoff_ms > PROXY_BACKOFF_MAX_MS)
 		b->backoff_ms = PROXY_BACKOFF_MAX_MS;
 	b->state = BACKEND_BACKOFF;
 	evloop_timer_start(&b->w->loop, &b->timer, b->backoff_ms, end_backoff, b);
-	snprintf(msg, sizeof(msg), "ERR redisha-proxy: %s: %s", who, why);
 	fail_inflight(b, msg);
 }
 
@@ -190,6 +199,7 @@ static void start_connect(struct backend *b)
 bool backend_ready(struct backend *b, char *why, size_t whylen)
 {
 	const struct master *m = master_of(b);
+	char who[96];
 
 	if (!m->up) {
 		snprintf(why, whylen,
@@ -197,17 +207,19 @@ bool backend_ready(struct backend *b, char *why, size_t whylen)
 			 shard_name(b));
 		return false;
 	}
-	if (b->state == BACKEND_IDLE)
+	if (b->state == BACKEND_IDLE) {
 		start_connect(b);
-	if (b->state == BACKEND_BACKOFF) {
-		char who[96];
-
-		describe(b, who, sizeof(who));
-		snprintf(why, whylen, "ERR redisha-proxy: %s: %s", who,
-			 b->error);
-		return false;
+		/* A connect that failed at once leaves a shared connection
+		 * backing off, a client's own idle. */
+		if (b->state == BACKEND_IDLE)
+			goto failed;
 	}
-	return true;
+	if (b->state != BACKEND_BACKOFF)
+		return true;
+failed:
+	describe(b, who, sizeof(who));
+	snprintf(why, whylen, "ERR redisha-proxy: %s: %s", who, b->error);
+	return false;
 }
 
 struct buf *backend_out(struct backend *b)
@@ -328,6 +340,15 @@ static void read_replies(struct backend *b)
 
 		if (n == -EAGAIN)
 			break;
+		if (n == 0 && !b->inflight && !b->handshake) {
+			/* Closed while idle (a restart, a server timeout):
+			 * nothing is lost, the next request reconnects. */
+			log_info("backend", "shard '%s': idle connection closed by the server",
+				 shard_name(b));
+			drop(b);
+			b->state = BACKEND_IDLE;
+			return;
+		}
 		if (n <= 0) {
 			fail(b, n == 0 ? "connection closed by the server"
 				       : strerror((int)-n));

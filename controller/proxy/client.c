@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "backend.h"
 #include "dispatch.h"
 #include "log.h"
 #include "proxy.h"
+#include "tx.h"
 
 static void on_client_event(struct evloop *loop, int fd, unsigned events,
 			    void *data);
@@ -183,8 +185,10 @@ static void process_input(struct client *c)
 		struct resp_request req;
 		int r;
 
+		if (c->blocked && !(c->own && c->own->inflight))
+			c->blocked = false;
 		if (buf_len(&c->out) > PROXY_CLIENT_OUT_SOFT ||
-		    c->nqueued >= PROXY_CLIENT_MAX_INFLIGHT) {
+		    c->nqueued >= PROXY_CLIENT_MAX_INFLIGHT || c->blocked) {
 			c->paused = true;
 			break;
 		}
@@ -295,6 +299,7 @@ void client_close(struct client *c, const char *why)
 		else
 			req->client = NULL;
 	}
+	tx_close(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else

@@ -31,6 +31,15 @@ struct client {
 	enum resp_proto proto; /* HELLO 3 switches it */
 	bool authenticated;
 	char user[CONFIG_USER_MAX];
+	/* tx.c: the client's own backend connection, and its transaction */
+	struct backend *own;
+	bool in_multi;	   /* after MULTI, until EXEC or DISCARD */
+	bool multi_sent;   /* MULTI went to `own` */
+	bool multi_failed; /* an error while queuing: EXEC aborts */
+	bool watching;	   /* WATCH went to `own` */
+	bool watch_lost;   /* `own` failed while watching: EXEC gets nil */
+	bool blocked;	   /* a blocking command is out on `own`: as in
+			    * Redis, nothing after it runs until it ends */
 	struct buf in, out;
 	struct resp_request_parser parser;
 	struct request *head, *tail; /* in request order */

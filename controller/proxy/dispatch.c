@@ -8,8 +8,9 @@
 #include "backend.h"
 #include "local.h"
 #include "proxy.h"
+#include "tx.h"
 
-static void enqueue(struct client *c, struct request *req)
+void dispatch_enqueue(struct client *c, struct request *req)
 {
 	if (c->tail)
 		c->tail->next = req;
@@ -35,7 +36,7 @@ void dispatch_error(struct client *c, const char *fmt, ...)
 	atomic_fetch_add(&c->w->stats.error_replies, 1);
 	if (request_fail(req, "%s", msg))
 		c->closing = true;
-	enqueue(c, req);
+	dispatch_enqueue(c, req);
 	client_drain(c);
 }
 
@@ -46,21 +47,28 @@ static struct backend *pick_backend(struct client *c, size_t shard)
 	return worker_backend(c->w, c->proto, shard, c->w->next_conn++ % conns);
 }
 
-/* The backend that takes `frag` for `shard`, and where its bytes will
- * start in the backend's output (*mark); NULL when the shard cannot take
- * requests now, after failing the fragment with the reason. */
-static struct backend *open_fragment(struct client *c, size_t shard,
-				     struct fragment *frag, size_t *mark)
+/* Whether `b` takes `frag` now, and where its bytes will start in the
+ * backend's output (*mark); if not, the fragment has failed with the
+ * reason. */
+static bool open_on(struct backend *b, struct fragment *frag, size_t *mark)
 {
-	struct backend *b = pick_backend(c, shard);
 	char why[RESP_ERR_MAX];
 
 	if (!backend_ready(b, why, sizeof(why))) {
 		client_fragment_error(frag, "%s", why);
-		return NULL;
+		return false;
 	}
 	*mark = buf_len(backend_out(b));
-	return b;
+	return true;
+}
+
+/* The backend of `shard` that takes `frag`, or NULL as open_on. */
+static struct backend *open_fragment(struct client *c, size_t shard,
+				     struct fragment *frag, size_t *mark)
+{
+	struct backend *b = pick_backend(c, shard);
+
+	return open_on(b, frag, mark) ? b : NULL;
 }
 
 /* The fragment's bytes are written (r == 0), or writing them failed:
@@ -85,19 +93,15 @@ static int add_args(struct buf *out, size_t n, const struct resp_slice *argv)
 	return 0;
 }
 
-/* The whole request to one shard; a multibulk request as it came. */
-static void send_whole(struct client *c, struct request *req, size_t shard,
-		       const struct resp_request *preq, const char *raw)
+void dispatch_send(struct backend *b, struct fragment *frag,
+		   const struct resp_request *preq, const char *raw)
 {
-	struct fragment *frag = &req->frags[0];
-	struct backend *b;
 	size_t mark;
 	int r;
 
-	b = open_fragment(c, shard, frag, &mark);
-	if (!b)
+	if (!open_on(b, frag, &mark))
 		return;
-	if (raw[0] == '*')
+	if (raw && raw[0] == '*')
 		r = buf_append(backend_out(b), raw, preq->len);
 	else
 		r = resp_add_command(backend_out(b), preq->argc, preq->argv);
@@ -184,7 +188,7 @@ static void split(struct client *c, const struct route *rt,
 	}
 	for (size_t k = 0; k < req->nkeys; k++)
 		req->key_frag[k] = (uint32_t)frag_of[shard_of[k]];
-	enqueue(c, req);
+	dispatch_enqueue(c, req);
 	send_split(c, req, rt->key_step, preq, shard_of, frag_of, count);
 	free(shard_of);
 }
@@ -203,7 +207,7 @@ static void answer_locally(struct client *c, const struct route *rt,
 		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;
 	}
-	enqueue(c, req);
+	dispatch_enqueue(c, req);
 	client_drain(c);
 }
 
@@ -233,6 +237,8 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;
 	}
+	if (tx_dispatch(c, &rt, preq, raw))
+		return;
 	switch (rt.kind) {
 	case ROUTE_ERROR:
 		dispatch_error(c, "%s", rt.err);
@@ -253,9 +259,10 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;
 	}
-	enqueue(c, req);
+	dispatch_enqueue(c, req);
 	if (rt.kind == ROUTE_ALL)
 		send_everywhere(c, req, preq);
 	else
-		send_whole(c, req, rt.shard, preq, raw);
+		dispatch_send(pick_backend(c, rt.shard), &req->frags[0], preq,
+			      raw);
 }

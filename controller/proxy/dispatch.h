@@ -14,6 +14,17 @@
 void dispatch_request(struct client *c, const struct resp_request *req,
 		      const char *raw);
 
+/* Queue a request on its client: replies go out in this order. */
+void dispatch_enqueue(struct client *c, struct request *req);
+
+struct backend;
+
+/* Send the whole request to backend `b` as `frag` (a multibulk request as
+ * it came, when `raw` holds it); if `b` cannot take it, the fragment fails
+ * with the reason. */
+void dispatch_send(struct backend *b, struct fragment *frag,
+		   const struct resp_request *preq, const char *raw);
+
 /* Queue an error reply of the proxy's own, in order. */
 void dispatch_error(struct client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

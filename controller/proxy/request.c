@@ -76,7 +76,9 @@ static int merge_sum(struct request *req)
 			return resp_add_error(&req->reply,
 					      "ERR redisha-proxy: a shard answered '%c' where an integer was due",
 					      buf_len(r) ? buf_head(r)[0] : '?');
-		sum += h.num;
+		if (__builtin_add_overflow(sum, h.num, &sum))
+			return resp_add_error(&req->reply,
+					      "ERR redisha-proxy: the shards' counts overflow a 64-bit integer");
 	}
 	return resp_add_int(&req->reply, sum);
 }

@@ -22,7 +22,8 @@
 
 #include "buf.h"
 
-#define RESP_ERR_MAX 256
+/* An error line; Redis's unknown-command error runs to ~310 bytes. */
+#define RESP_ERR_MAX 512
 /* Nesting of aggregates in a reply; Redis's deepest (COMMAND DOCS, XINFO
  * STREAM FULL) stay under 10. Deeper is a protocol error. */
 #define RESP_MAX_DEPTH 32

@@ -31,6 +31,7 @@ struct route_rule {
 	enum route_merge merge;
 	size_t key_step; /* ROUTE_SPLIT */
 	enum rule_gate gate;
+	bool tx;
 };
 
 #define LOCAL(n) { .name = (n), .kind = ROUTE_LOCAL }
@@ -38,6 +39,7 @@ struct route_rule {
 	{ .name = (n), .kind = ROUTE_SPLIT, .merge = (m), .key_step = (step) }
 #define ALL(n, m, g) { .name = (n), .kind = ROUTE_ALL, .merge = (m), .gate = (g) }
 #define ANY(n) { .name = (n), .kind = ROUTE_SHARD } /* shard 0 */
+#define TXN(n) { .name = (n), .kind = ROUTE_LOCAL, .tx = true }
 #define LATER(n) { .name = (n), .kind = ROUTE_ERROR, .gate = GATE_LATER }
 
 static const struct route_rule rules[] = {
@@ -53,6 +55,11 @@ static const struct route_rule rules[] = {
 	LOCAL("auth"),
 	LOCAL("hello"),
 	LOCAL("reset"),
+	/* transactions: on the client's own backend connection (tx.c) */
+	TXN("multi"),
+	TXN("exec"),
+	TXN("discard"),
+	TXN("unwatch"),
 	/* keys spread over shards: one sub-request per shard */
 	SPLIT("mget", MERGE_ARRAY, 1),
 	SPLIT("mset", MERGE_OK, 2),
@@ -66,6 +73,20 @@ static const struct route_rule rules[] = {
 	ALL("flushdb", MERGE_FIRST, GATE_ADMIN),
 	ALL("flushall", MERGE_FIRST, GATE_ADMIN),
 	ALL("swapdb", MERGE_FIRST, GATE_ADMIN),
+	/* scripts and functions: loaded everywhere, so EVALSHA and FCALL
+	 * find them on whichever shard their keys are */
+	ALL("script|load", MERGE_FIRST, GATE_NONE),
+	ALL("script|flush", MERGE_FIRST, GATE_NONE),
+	ALL("script|exists", MERGE_FIRST, GATE_NONE),
+	ALL("script|kill", MERGE_FIRST, GATE_NONE),
+	ALL("function|load", MERGE_FIRST, GATE_NONE),
+	ALL("function|delete", MERGE_FIRST, GATE_NONE),
+	ALL("function|flush", MERGE_FIRST, GATE_NONE),
+	ALL("function|kill", MERGE_FIRST, GATE_NONE),
+	ALL("function|restore", MERGE_FIRST, GATE_NONE),
+	ANY("function|list"),
+	ANY("function|dump"),
+	ANY("function|stats"),
 	/* same answer from any shard */
 	ANY("time"),
 	ANY("command"),
@@ -77,11 +98,6 @@ static const struct route_rule rules[] = {
 	ANY("command|getkeysandflags"),
 	ANY("lolwut"),
 	/* not served by this version: refused with a clear error */
-	LATER("multi"),
-	LATER("exec"),
-	LATER("discard"),
-	LATER("watch"),
-	LATER("unwatch"),
 	LATER("scan"),
 	LATER("randomkey"),
 	LATER("wait"),
@@ -123,7 +139,20 @@ static bool is_admin(const struct command_info *cmd)
 static void fail(struct route *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* XREAD and XREADGROUP block only with a BLOCK option. */
+/* Commands after which a connection carries a stream, not replies. */
+static bool is_stream(const struct command_info *cmd)
+{
+	return !strcmp(cmd->name, "monitor") || !strcmp(cmd->name, "sync") ||
+	       !strcmp(cmd->name, "psync");
+}
+
+static bool same(const struct resp_slice *arg, const char *word)
+{
+	return arg->len == strlen(word) && !strncasecmp(arg->ptr, word, arg->len);
+}
+
+/* XREAD and XREADGROUP block only with a BLOCK option: options come
+ * before STREAMS, GROUP with two values, COUNT and BLOCK with one. */
 static bool blocks(const struct command_info *cmd, size_t argc,
 		   const struct resp_slice *argv)
 {
@@ -132,13 +161,18 @@ static bool blocks(const struct command_info *cmd, size_t argc,
 	if (strcmp(cmd->name, "xread") && strcmp(cmd->name, "xreadgroup"))
 		return true;
 	for (size_t i = 1; i < argc; i++) {
-		if (argv[i].len == 7 && !strncasecmp(argv[i].ptr, "streams", 7))
+		if (same(&argv[i], "streams"))
 			return false;
-		if (argv[i].len == 5 && !strncasecmp(argv[i].ptr, "block", 5))
+		if (same(&argv[i], "block"))
 			return true;
+		if (same(&argv[i], "group"))
+			i += 2;
+		else if (same(&argv[i], "count"))
+			i += 1;
 	}
 	return false;
 }
+
 
 static void fail(struct route *out, const char *fmt, ...)
 {
@@ -265,11 +299,17 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 		out->kind = rule->kind;
 		out->merge = rule->merge;
 		out->key_step = rule->key_step;
+		out->tx = rule->tx;
 		if (rule->kind == ROUTE_SPLIT &&
 		    (argc - 1) % rule->key_step != 0) {
 			fail(out, "ERR wrong number of arguments for '%s' command",
 			     out->cmd->name);
 		}
+		return 0;
+	}
+	if (is_stream(out->cmd)) {
+		fail(out, "ERR '%s' turns the connection into a stream: not served through redisha-proxy",
+		     out->cmd->name);
 		return 0;
 	}
 	if (is_admin(out->cmd)) {
@@ -278,15 +318,18 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 			     out->cmd->name);
 			return 0;
 		}
+		/* About one key (MEMORY USAGE, OBJECT FREQ): its shard;
+		 * about the server: every shard, the first one answers. */
+		if (out->cmd->nkey_specs)
+			return route_by_keys(ctx, argc, argv, out);
 		out->kind = ROUTE_ALL;
 		out->merge = MERGE_FIRST;
 		return 0;
 	}
-	if (blocks(out->cmd, argc, argv) ||
-	    ((out->cmd->flags & CMD_PUBSUB) &&
-	     strcmp(out->cmd->name, "publish") &&
-	     strcmp(out->cmd->name, "spublish"))) {
-		/* They hold a backend connection for themselves. */
+	if ((out->cmd->flags & CMD_PUBSUB) &&
+	    strcmp(out->cmd->name, "publish") &&
+	    strcmp(out->cmd->name, "spublish")) {
+		/* Subscribers hold connections of their own: not yet. */
 		fail(out, "ERR redisha-proxy does not serve '%s' yet",
 		     out->cmd->name);
 		return 0;
@@ -302,5 +345,7 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 		     out->cmd->name);
 		return 0;
 	}
+	out->tx = !strcmp(out->cmd->name, "watch");
+	out->blocking = blocks(out->cmd, argc, argv);
 	return route_by_keys(ctx, argc, argv, out);
 }

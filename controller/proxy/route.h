@@ -43,6 +43,8 @@ struct route {
 	const struct command_info *cmd; /* NULL for ROUTE_ERROR on unknown */
 	size_t shard;			/* ROUTE_SHARD */
 	size_t key_step;		/* ROUTE_SPLIT: argv per key (MSET: 2) */
+	bool tx;       /* MULTI, EXEC, DISCARD, WATCH, UNWATCH (tx.c) */
+	bool blocking; /* BLPOP...: on the client's own connection (tx.c) */
 	char err[RESP_ERR_MAX];		/* ROUTE_ERROR: without the '-' */
 };
 

@@ -434,3 +434,76 @@ def test_masterauth_authenticates_to_the_masters(clients, host):
         for name in ("masterauth", "badauth"):
             if name in host.procs:
                 assert host.stop(name) == 0, host.log(name)[-4000:]
+
+
+T = keys_on_each_shard("tx", 2)  # T[0], T[3] on s1; T[1], T[4] on s2...
+TX_SESSIONS = [
+    [("MULTI",), ("SET", "{t}a", 1), ("INCR", "{t}a"), ("GET", "{t}a"), ("EXEC",)],
+    [("MULTI",), ("EXEC",)],
+    [("MULTI",), ("SET", "{t}b", 1), ("DISCARD",), ("GET", "{t}b")],
+    [("EXEC",), ("DISCARD",), ("UNWATCH",)],
+    [("MULTI",), ("MULTI",), ("SET", "{t}c", "v"), ("EXEC",)],
+    [("MULTI",), ("SET", "{t}d"), ("SET", "{t}d", "v"), ("EXEC",), ("GET", "{t}d")],
+    [("MULTI",), ("NOSUCH",), ("EXEC",)],
+    [("MULTI",), ("WATCH", "{t}a"), ("PING",), ("EXEC",)],
+    [("WATCH", "{t}a"), ("MULTI",), ("INCR", "{t}a"), ("EXEC",)],
+    [("WATCH", "{t}a"), ("UNWATCH",), ("MULTI",), ("INCR", "{t}a"), ("EXEC",)],
+    [("WATCH", "{t}a"), ("MULTI",), ("EXEC",)],
+    [("MULTI",), ("MSET", "{t}x", 1, "{t}y", 2), ("MGET", "{t}x", "{t}y"), ("DEL", "{t}x"),
+     ("EXEC",)],
+    [("MULTI",), ("GET", T[0]), ("HSET", T[3], "f", 1), ("EXEC",)],
+    [("RPUSH", "{t}l", "a"), ("BLPOP", "{t}l", 1), ("BLPOP", "{t}l", "0.1")],
+    [("MULTI",), ("BLPOP", "{t}l", 0), ("EXEC",)],
+    [("MULTI",), ("SET", "{t}a", 1), ("RESET",), ("EXEC",)],
+]
+
+
+@pytest.mark.parametrize("session", TX_SESSIONS, ids=lambda s: " ".join(a[0] for a in s))
+def test_transactions_and_blocking_as_redis_server(clients, session):
+    proxy, oracle = (RespClient(HOST, port) for port in (PROXY_PORT, ORACLE_PORT))
+    try:
+        for args in session:
+            assert proxy.call(*args) == oracle.call(*args), args
+    finally:
+        proxy.close()
+        oracle.close()
+
+
+def test_exec_sees_a_watched_key_changed_by_another_client(clients):
+    proxy, oracle = clients
+    for port in (PROXY_PORT, ORACLE_PORT):
+        c = RespClient(HOST, port)
+        other = redis.Redis(host=HOST, port=port)
+        assert c.call("WATCH", T[0]) == b"+OK\r\n"
+        other.set(T[0], "changed")
+        assert c.call("MULTI") == b"+OK\r\n"
+        assert c.call("SET", T[0], "mine") == b"+QUEUED\r\n"
+        assert c.call("EXEC") == b"*-1\r\n", port
+        c.close()
+    assert proxy.get(T[0]) == b"changed"
+
+
+def test_transaction_over_two_shards_is_aborted(clients):
+    proxy, _ = clients
+    c = RespClient(HOST, PROXY_PORT)
+    assert c.call("MULTI") == b"+OK\r\n"
+    assert c.call("SET", T[0], 1) == b"+QUEUED\r\n"
+    assert c.call("SET", T[1], 2) == b"-CROSSSLOT Keys in request don't hash to the same slot\r\n"
+    assert c.call("SET", T[3], 3) == b"+QUEUED\r\n"
+    assert c.call("EXEC") == b"-EXECABORT Transaction discarded because of previous errors.\r\n"
+    assert c.call("GET", T[0]) == b"$-1\r\n"  # nothing ran, and the client goes on
+    c.close()
+    assert proxy.mget(T[0], T[1], T[3]) == [None, None, None]
+
+
+def test_a_blocked_client_does_not_block_the_others(clients):
+    proxy, _ = clients
+    blocked = RespClient(HOST, PROXY_PORT)
+    blocked.send("BLPOP", T[1], 0)
+    blocked.send("GET", T[4])  # queued behind the BLPOP, in order
+    for i in range(200):
+        assert proxy.set(T[4], i) and proxy.get(T[1]) is None
+    proxy.rpush(T[1], "wake")
+    assert blocked.reply() == b"*2\r\n$%d\r\n%s\r\n$4\r\nwake\r\n" % (len(T[1]), T[1].encode())
+    assert blocked.reply() == b"$3\r\n199\r\n"
+    blocked.close()

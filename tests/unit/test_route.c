@@ -19,8 +19,8 @@
 #include "keyslot.h"
 #include "route.h"
 
-#define BASE "interface lo\nvip 198.18.0.100\nproxy-port 6379\n"
-#define THREE "shard s1 port 7001\nshard s2 port 7002\nshard s3 port 7003\n"
+#define BASE	  "interface lo\nvip 198.18.0.100\nproxy-port 6379\n"
+#define THREE	  "shard s1 port 7001\nshard s2 port 7002\nshard s3 port 7003\n"
 #define CROSSSLOT "CROSSSLOT Keys in request don't hash to the same slot"
 
 /* Slots 0-5460 are s1 (0), 5461-10922 s2 (1), 10923-16383 s3 (2). Keys by
@@ -181,7 +181,7 @@ static char *repeat(char *dst, char c, size_t n)
 	return dst;
 }
 
-/* ---- answered by the proxy ---------------------------------------------- */
+/* ---- answered by the proxy ----------------------------------------------- */
 
 static void test_connection_commands_are_local(void **state)
 {
@@ -220,7 +220,7 @@ static void test_client_name_and_id_are_local(void **state)
 	assert_string_equal(rt.cmd->name, "client|id");
 }
 
-/* ---- one shard ------------------------------------------------------------ */
+/* ---- one shard ----------------------------------------------------------- */
 
 static void test_key_shard_follows_slot_ranges(void **state)
 {
@@ -315,7 +315,7 @@ static void test_keyless_commands_go_to_shard_0(void **state)
 	expect_shard("LOLWUT", 0);
 }
 
-/* ---- split over shards ---------------------------------------------------- */
+/* ---- split over shards --------------------------------------------------- */
 
 static void test_mget_splits_into_an_array(void **state)
 {
@@ -354,7 +354,7 @@ static void test_mset_with_odd_arguments_is_arity_error(void **state)
 		     "ERR wrong number of arguments for 'mset' command");
 }
 
-/* ---- every shard ----------------------------------------------------------- */
+/* ---- every shard --------------------------------------------------------- */
 
 static void test_dbsize_goes_everywhere_summed(void **state)
 {
@@ -402,10 +402,10 @@ static void test_flush_with_allow_admin_goes_everywhere(void **state)
 }
 
 static const char *const admin_commands[] = {
-	"CONFIG GET x",	   "CONFIG SET maxmemory 1", "SHUTDOWN",
-	"SHUTDOWN NOSAVE", "DEBUG SLEEP 0",	     "MONITOR",
-	"REPLICAOF no one", "SLAVEOF no one",	     "SAVE",
-	"BGSAVE",	   "BGREWRITEAOF",
+    "CONFIG GET x",	"CONFIG SET maxmemory 1", "SHUTDOWN",
+    "SHUTDOWN NOSAVE",	"DEBUG SLEEP 0",
+    "REPLICAOF no one", "SLAVEOF no one",	  "SAVE",
+    "BGSAVE",		"BGREWRITEAOF",
 };
 
 static void test_admin_commands_refused_without_allow_admin(void **state)
@@ -429,7 +429,43 @@ static void test_admin_commands_with_allow_admin_go_everywhere(void **state)
 		expect_all(admin_commands[i], MERGE_FIRST);
 }
 
-/* ---- CROSSSLOT ------------------------------------------------------------- */
+/* An admin command about one key goes to that key's shard. */
+static void test_admin_commands_about_a_key_go_to_its_shard(void **state)
+{
+	(void)state;
+	load(BASE THREE "proxy-allow-admin yes\n");
+	expect_shard("MEMORY USAGE foo", 2);
+	expect_shard("OBJECT FREQ bar", 0);
+	expect_all("MEMORY STATS", MERGE_FIRST);
+}
+
+/* A connection that carries a stream cannot be shared: never served. */
+static void test_stream_commands_refused_even_with_allow_admin(void **state)
+{
+	(void)state;
+	load(BASE THREE "proxy-allow-admin yes\n");
+	expect_error("MONITOR",
+		     "ERR 'monitor' turns the connection into a stream: not served through redisha-proxy");
+	expect_error("SYNC",
+		     "ERR 'sync' turns the connection into a stream: not served through redisha-proxy");
+	expect_error("PSYNC ? -1",
+		     "ERR 'psync' turns the connection into a stream: not served through redisha-proxy");
+}
+
+/* Scripts and functions are loaded on every shard, so EVALSHA and FCALL
+ * find them wherever their keys are. */
+static void test_scripts_and_functions_loaded_everywhere(void **state)
+{
+	(void)state;
+	three();
+	expect_all("SCRIPT LOAD x", MERGE_FIRST);
+	expect_all("SCRIPT FLUSH", MERGE_FIRST);
+	expect_all("FUNCTION LOAD x", MERGE_FIRST);
+	expect_all("FUNCTION DELETE lib", MERGE_FIRST);
+	expect_shard("FUNCTION LIST", 0);
+}
+
+/* ---- CROSSSLOT ----------------------------------------------------------- */
 
 static void test_keys_on_two_shards_are_crossslot(void **state)
 {
@@ -462,14 +498,15 @@ static void test_keys_with_one_hashtag_are_allowed(void **state)
 	expect_shard("SINTERSTORE foo foo 123456789", 2); /* both s3 */
 }
 
-/* ---- redis-server's refusals ------------------------------------------------ */
+/* ---- redis-server's refusals --------------------------------------------- */
 
 static void test_unknown_command(void **state)
 {
 	(void)state;
 	three();
-	expect_error("foo a b",
-		     "ERR unknown command 'foo', with args beginning with: 'a' 'b' ");
+	expect_error(
+	    "foo a b",
+	    "ERR unknown command 'foo', with args beginning with: 'a' 'b' ");
 	assert_null(rt.cmd);
 }
 
@@ -477,16 +514,18 @@ static void test_unknown_command_without_args(void **state)
 {
 	(void)state;
 	three();
-	expect_error("nosuchcmd",
-		     "ERR unknown command 'nosuchcmd', with args beginning with: ");
+	expect_error(
+	    "nosuchcmd",
+	    "ERR unknown command 'nosuchcmd', with args beginning with: ");
 }
 
 static void test_unknown_command_keeps_its_case(void **state)
 {
 	(void)state;
 	three();
-	expect_error("FooBar X",
-		     "ERR unknown command 'FooBar', with args beginning with: 'X' ");
+	expect_error(
+	    "FooBar X",
+	    "ERR unknown command 'FooBar', with args beginning with: 'X' ");
 }
 
 /* Redis 7.0's processCommand: args are added while fewer than 128 bytes
@@ -503,17 +542,18 @@ static void test_unknown_command_args_cut_at_128(void **state)
 	repeat(x200, 'x', 200);
 	repeat(b25, 'b', 25);
 	repeat(x128, 'x', 128);
-	snprintf(want, sizeof(want),
-		 "ERR unknown command 'foo', with args beginning with: '%s' '%s' ",
-		 a100, b25);
-	route_v(4, (const char *const[]){ "foo", a100, b100, "more" });
+	snprintf(
+	    want, sizeof(want),
+	    "ERR unknown command 'foo', with args beginning with: '%s' '%s' ",
+	    a100, b25);
+	route_v(4, (const char *const[]){"foo", a100, b100, "more"});
 	assert_int_equal(rt.kind, ROUTE_ERROR);
 	assert_string_equal(rt.err, want);
 
 	snprintf(want, sizeof(want),
 		 "ERR unknown command 'foo', with args beginning with: '%s' ",
 		 x128);
-	route_v(3, (const char *const[]){ "foo", x200, "next" });
+	route_v(3, (const char *const[]){"foo", x200, "next"});
 	assert_int_equal(rt.kind, ROUTE_ERROR);
 	assert_string_equal(rt.err, want);
 }
@@ -530,7 +570,7 @@ static void test_unknown_command_name_cut_at_128(void **state)
 	repeat(n128, 'n', 128);
 	snprintf(want, sizeof(want),
 		 "ERR unknown command '%s', with args beginning with: ", n128);
-	route_v(1, (const char *const[]){ n200 });
+	route_v(1, (const char *const[]){n200});
 	assert_int_equal(rt.kind, ROUTE_ERROR);
 	assert_string_equal(rt.err, want);
 }
@@ -552,7 +592,7 @@ static void test_unknown_command_long_name_and_args_whole(void **state)
 		 "ERR unknown command '%s', with args beginning with: '%s' ",
 		 n128, a128);
 	assert_int_equal(strlen(want), 309);
-	route_v(2, (const char *const[]){ n200, a200 });
+	route_v(2, (const char *const[]){n200, a200});
 	assert_int_equal(rt.kind, ROUTE_ERROR);
 	assert_string_equal(rt.err, want);
 }
@@ -561,10 +601,12 @@ static void test_unknown_subcommand(void **state)
 {
 	(void)state;
 	three();
-	expect_error("CLIENT x", "ERR unknown subcommand 'x'. Try CLIENT HELP.");
+	expect_error("CLIENT x",
+		     "ERR unknown subcommand 'x'. Try CLIENT HELP.");
 	expect_error("client NoSuch a b",
 		     "ERR unknown subcommand 'NoSuch'. Try CLIENT HELP.");
-	expect_error("config nope", "ERR unknown subcommand 'nope'. Try CONFIG HELP.");
+	expect_error("config nope",
+		     "ERR unknown subcommand 'nope'. Try CONFIG HELP.");
 	assert_null(rt.cmd);
 }
 
@@ -579,7 +621,7 @@ static void test_unknown_subcommand_cut_at_128(void **state)
 	repeat(s128, 's', 128);
 	snprintf(want, sizeof(want),
 		 "ERR unknown subcommand '%s'. Try OBJECT HELP.", s128);
-	route_v(3, (const char *const[]){ "object", s200, "k" });
+	route_v(3, (const char *const[]){"object", s200, "k"});
 	assert_int_equal(rt.kind, ROUTE_ERROR);
 	assert_string_equal(rt.err, want);
 }
@@ -589,8 +631,10 @@ static void test_wrong_arity(void **state)
 	(void)state;
 	three();
 	expect_error("GET", "ERR wrong number of arguments for 'get' command");
-	expect_error("GET a b", "ERR wrong number of arguments for 'get' command");
-	expect_error("MGET", "ERR wrong number of arguments for 'mget' command");
+	expect_error("GET a b",
+		     "ERR wrong number of arguments for 'get' command");
+	expect_error("MGET",
+		     "ERR wrong number of arguments for 'mget' command");
 	assert_non_null(rt.cmd);
 }
 
@@ -598,10 +642,12 @@ static void test_wrong_arity_of_a_subcommand(void **state)
 {
 	(void)state;
 	three();
-	expect_error("CLIENT SETNAME",
-		     "ERR wrong number of arguments for 'client|setname' command");
-	expect_error("CLIENT SETNAME a b",
-		     "ERR wrong number of arguments for 'client|setname' command");
+	expect_error(
+	    "CLIENT SETNAME",
+	    "ERR wrong number of arguments for 'client|setname' command");
+	expect_error(
+	    "CLIENT SETNAME a b",
+	    "ERR wrong number of arguments for 'client|setname' command");
 	expect_error("CONFIG GET",
 		     "ERR wrong number of arguments for 'config|get' command");
 }
@@ -610,28 +656,57 @@ static void test_bare_container_is_arity_error(void **state)
 {
 	(void)state;
 	three();
-	expect_error("CLIENT", "ERR wrong number of arguments for 'client' command");
-	expect_error("config", "ERR wrong number of arguments for 'config' command");
+	expect_error("CLIENT",
+		     "ERR wrong number of arguments for 'client' command");
+	expect_error("config",
+		     "ERR wrong number of arguments for 'config' command");
 }
 
-/* ---- not served (yet) --------------------------------------------------- */
+/* ---- not served (yet) ---------------------------------------------------- */
 
-static void test_blocking_commands_refused(void **state)
+/* Blocking commands go to the shard of their keys, marked for the
+ * client's own connection (tx.c); several keys must share a shard. */
+static void expect_blocking(const char *cmdline, size_t shard)
+{
+	expect_shard(cmdline, shard);
+	assert_true(rt.blocking);
+}
+
+static void test_blocking_commands_routed_and_marked(void **state)
 {
 	(void)state;
 	three();
-	expect_error("BLPOP foo 0", "ERR redisha-proxy does not serve 'blpop' yet");
-	expect_error("BRPOP foo 1", "ERR redisha-proxy does not serve 'brpop' yet");
-	expect_error("BLMOVE foo foo LEFT RIGHT 0",
-		     "ERR redisha-proxy does not serve 'blmove' yet");
-	expect_error("BZPOPMIN foo 0",
-		     "ERR redisha-proxy does not serve 'bzpopmin' yet");
-	expect_error("XREAD BLOCK 0 STREAMS foo $",
-		     "ERR redisha-proxy does not serve 'xread' yet");
-	expect_error("xread count 1 block 100 streams foo 0",
-		     "ERR redisha-proxy does not serve 'xread' yet");
-	expect_error("XREADGROUP GROUP g c BLOCK 0 STREAMS foo >",
-		     "ERR redisha-proxy does not serve 'xreadgroup' yet");
+	expect_blocking("BLPOP foo 0", 2);
+	expect_blocking("BRPOP bar 1", 0);
+	expect_blocking("BLMOVE foo foo LEFT RIGHT 0", 2);
+	expect_blocking("BZPOPMIN foo 0", 2);
+	expect_blocking("XREAD BLOCK 0 STREAMS foo $", 2);
+	expect_blocking("xread count 1 block 100 streams foo 0", 2);
+	expect_blocking("XREADGROUP GROUP g c BLOCK 0 STREAMS foo >", 2);
+	expect_error("BLPOP foo bar 0", CROSSSLOT);
+	expect_shard("XREAD STREAMS foo 0", 2);
+	assert_false(rt.blocking);
+}
+
+/* MULTI, EXEC, DISCARD and UNWATCH are the client's own (tx.c); WATCH
+ * goes to the shard of its keys. */
+static void test_transaction_commands_marked(void **state)
+{
+	(void)state;
+	three();
+	expect_kind("MULTI", ROUTE_LOCAL);
+	assert_true(rt.tx);
+	expect_kind("EXEC", ROUTE_LOCAL);
+	assert_true(rt.tx);
+	expect_kind("DISCARD", ROUTE_LOCAL);
+	assert_true(rt.tx);
+	expect_kind("UNWATCH", ROUTE_LOCAL);
+	assert_true(rt.tx);
+	expect_shard("WATCH foo", 2);
+	assert_true(rt.tx);
+	expect_error("WATCH foo bar", CROSSSLOT);
+	expect_shard("GET foo", 2);
+	assert_false(rt.tx);
 }
 
 static void test_xread_without_block_routes_by_its_streams(void **state)
@@ -674,11 +749,10 @@ static void test_subscribe_refused(void **state)
 static void test_commands_not_served_yet_refused_by_name(void **state)
 {
 	static const char *const later[][2] = {
-		{ "MULTI", "multi" },	  { "EXEC", "exec" },
-		{ "DISCARD", "discard" }, { "WATCH foo", "watch" },
-		{ "UNWATCH", "unwatch" }, { "SCAN 0", "scan" },
-		{ "SCAN 0 MATCH a* COUNT 10", "scan" },
-		{ "RANDOMKEY", "randomkey" }, { "WAIT 1 0", "wait" },
+	    {"SCAN 0", "scan"},
+	    {"SCAN 0 MATCH a* COUNT 10", "scan"},
+	    {"RANDOMKEY", "randomkey"},
+	    {"WAIT 1 0", "wait"},
 	};
 	char want[128];
 
@@ -692,15 +766,15 @@ static void test_commands_not_served_yet_refused_by_name(void **state)
 	}
 	/* Not even with every gate open. */
 	load(BASE THREE "proxy-allow-admin yes\nproxy-allow-keys yes\n");
-	expect_error("MULTI", "ERR redisha-proxy does not serve 'multi' yet");
+	expect_error("SCAN 0", "ERR redisha-proxy does not serve 'scan' yet");
 }
 
-/* ---- ketama ---------------------------------------------------------------- */
+/* ---- ketama -------------------------------------------------------------- */
 
 static void test_ketama_routes_by_the_ring(void **state)
 {
 	char key[32], cmd[64];
-	size_t seen[3] = { 0 };
+	size_t seen[3] = {0};
 
 	(void)state;
 	load(BASE "distribution ketama fnv1a_64\n" THREE);
@@ -721,7 +795,7 @@ static void test_ketama_routes_by_the_ring(void **state)
 	ctx.ring = NULL;
 }
 
-/* ---- case ---------------------------------------------------------------------- */
+/* ---- case ---------------------------------------------------------------- */
 
 static void test_commands_are_case_insensitive(void **state)
 {
@@ -736,8 +810,8 @@ static void test_commands_are_case_insensitive(void **state)
 	expect_split("mget foo bar", MERGE_ARRAY, 1);
 	expect_split("mSeT foo 1", MERGE_OK, 2);
 	expect_all("dbsize", MERGE_SUM);
-	expect_error("multi", "ERR redisha-proxy does not serve 'multi' yet");
-	expect_error("Blpop foo 0", "ERR redisha-proxy does not serve 'blpop' yet");
+	expect_kind("multi", ROUTE_LOCAL);
+	expect_blocking("Blpop foo 0", 2);
 	expect_error("get", "ERR wrong number of arguments for 'get' command");
 }
 
@@ -758,49 +832,55 @@ static int free_ring(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_connection_commands_are_local),
-		cmocka_unit_test(test_client_name_and_id_are_local),
-		cmocka_unit_test(test_auth_hello_reset_are_local),
-		cmocka_unit_test(test_key_shard_follows_slot_ranges),
-		cmocka_unit_test(test_get_goes_to_the_shard_of_its_slot),
-		cmocka_unit_test(test_hashtag_keys_share_a_shard),
-		cmocka_unit_test(test_eval_goes_to_the_shard_of_its_keys),
-		cmocka_unit_test(test_eval_without_keys_goes_to_shard_0),
-		cmocka_unit_test(test_sort_store_on_one_shard),
-		cmocka_unit_test(test_sort_store_on_two_shards_is_crossslot),
-		cmocka_unit_test(test_publish_goes_to_the_shard_of_its_channel),
-		cmocka_unit_test(test_keyless_commands_go_to_shard_0),
-		cmocka_unit_test(test_mget_splits_into_an_array),
-		cmocka_unit_test(test_mset_splits_by_pairs),
-		cmocka_unit_test(test_del_unlink_exists_touch_split_into_a_sum),
-		cmocka_unit_test(test_mset_with_odd_arguments_is_arity_error),
-		cmocka_unit_test(test_dbsize_goes_everywhere_summed),
-		cmocka_unit_test(test_keys_refused_without_allow_keys),
-		cmocka_unit_test(test_keys_with_allow_keys_concatenates),
-		cmocka_unit_test(test_flush_refused_without_allow_admin),
-		cmocka_unit_test(test_flush_with_allow_admin_goes_everywhere),
-		cmocka_unit_test(test_admin_commands_refused_without_allow_admin),
-		cmocka_unit_test(test_admin_commands_with_allow_admin_go_everywhere),
-		cmocka_unit_test(test_keys_on_two_shards_are_crossslot),
-		cmocka_unit_test(test_keys_with_one_hashtag_are_allowed),
-		cmocka_unit_test(test_unknown_command),
-		cmocka_unit_test(test_unknown_command_without_args),
-		cmocka_unit_test(test_unknown_command_keeps_its_case),
-		cmocka_unit_test(test_unknown_command_args_cut_at_128),
-		cmocka_unit_test(test_unknown_command_name_cut_at_128),
-		cmocka_unit_test(test_unknown_command_long_name_and_args_whole),
-		cmocka_unit_test(test_unknown_subcommand),
-		cmocka_unit_test(test_unknown_subcommand_cut_at_128),
-		cmocka_unit_test(test_wrong_arity),
-		cmocka_unit_test(test_wrong_arity_of_a_subcommand),
-		cmocka_unit_test(test_bare_container_is_arity_error),
-		cmocka_unit_test(test_blocking_commands_refused),
-		cmocka_unit_test(test_xread_without_block_routes_by_its_streams),
-		cmocka_unit_test(test_xreadgroup_group_named_block_is_not_the_option),
-		cmocka_unit_test(test_subscribe_refused),
-		cmocka_unit_test(test_commands_not_served_yet_refused_by_name),
-		cmocka_unit_test(test_ketama_routes_by_the_ring),
-		cmocka_unit_test(test_commands_are_case_insensitive),
+	    cmocka_unit_test(test_connection_commands_are_local),
+	    cmocka_unit_test(test_client_name_and_id_are_local),
+	    cmocka_unit_test(test_auth_hello_reset_are_local),
+	    cmocka_unit_test(test_key_shard_follows_slot_ranges),
+	    cmocka_unit_test(test_get_goes_to_the_shard_of_its_slot),
+	    cmocka_unit_test(test_hashtag_keys_share_a_shard),
+	    cmocka_unit_test(test_eval_goes_to_the_shard_of_its_keys),
+	    cmocka_unit_test(test_eval_without_keys_goes_to_shard_0),
+	    cmocka_unit_test(test_sort_store_on_one_shard),
+	    cmocka_unit_test(test_sort_store_on_two_shards_is_crossslot),
+	    cmocka_unit_test(test_publish_goes_to_the_shard_of_its_channel),
+	    cmocka_unit_test(test_keyless_commands_go_to_shard_0),
+	    cmocka_unit_test(test_mget_splits_into_an_array),
+	    cmocka_unit_test(test_mset_splits_by_pairs),
+	    cmocka_unit_test(test_del_unlink_exists_touch_split_into_a_sum),
+	    cmocka_unit_test(test_mset_with_odd_arguments_is_arity_error),
+	    cmocka_unit_test(test_dbsize_goes_everywhere_summed),
+	    cmocka_unit_test(test_keys_refused_without_allow_keys),
+	    cmocka_unit_test(test_keys_with_allow_keys_concatenates),
+	    cmocka_unit_test(test_flush_refused_without_allow_admin),
+	    cmocka_unit_test(test_flush_with_allow_admin_goes_everywhere),
+	    cmocka_unit_test(test_admin_commands_refused_without_allow_admin),
+	    cmocka_unit_test(
+		test_admin_commands_with_allow_admin_go_everywhere),
+	    cmocka_unit_test(test_keys_on_two_shards_are_crossslot),
+	    cmocka_unit_test(test_keys_with_one_hashtag_are_allowed),
+	    cmocka_unit_test(test_unknown_command),
+	    cmocka_unit_test(test_unknown_command_without_args),
+	    cmocka_unit_test(test_unknown_command_keeps_its_case),
+	    cmocka_unit_test(test_unknown_command_args_cut_at_128),
+	    cmocka_unit_test(test_unknown_command_name_cut_at_128),
+	    cmocka_unit_test(test_unknown_command_long_name_and_args_whole),
+	    cmocka_unit_test(test_unknown_subcommand),
+	    cmocka_unit_test(test_unknown_subcommand_cut_at_128),
+	    cmocka_unit_test(test_wrong_arity),
+	    cmocka_unit_test(test_wrong_arity_of_a_subcommand),
+	    cmocka_unit_test(test_bare_container_is_arity_error),
+	    cmocka_unit_test(test_blocking_commands_routed_and_marked),
+	    cmocka_unit_test(test_transaction_commands_marked),
+	    cmocka_unit_test(test_admin_commands_about_a_key_go_to_its_shard),
+	    cmocka_unit_test(test_stream_commands_refused_even_with_allow_admin),
+	    cmocka_unit_test(test_scripts_and_functions_loaded_everywhere),
+	    cmocka_unit_test(test_xread_without_block_routes_by_its_streams),
+	    cmocka_unit_test(
+		test_xreadgroup_group_named_block_is_not_the_option),
+	    cmocka_unit_test(test_subscribe_refused),
+	    cmocka_unit_test(test_commands_not_served_yet_refused_by_name),
+	    cmocka_unit_test(test_ketama_routes_by_the_ring),
+	    cmocka_unit_test(test_commands_are_case_insensitive),
 	};
 
 	return cmocka_run_group_tests(tests, alloc_ring, free_ring);

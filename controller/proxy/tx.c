@@ -1,0 +1,362 @@
+#include "tx.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "dispatch.h"
+#include "proxy.h"
+
+#define CROSSSLOT_ERR "CROSSSLOT Keys in request don't hash to the same slot"
+
+/* A reply of the proxy's own, queued in order. */
+static void reply(struct client *c, int (*add)(struct client *, struct buf *))
+{
+	struct request *req = request_new(c, MERGE_NONE, 0, 0);
+
+	if (!req || add(c, &req->reply)) {
+		if (req)
+			request_free(req);
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	dispatch_enqueue(c, req);
+	client_drain(c);
+}
+
+static int add_ok(struct client *c, struct buf *out)
+{
+	(void)c;
+	return resp_add_simple(out, "OK");
+}
+
+static int add_queued(struct client *c, struct buf *out)
+{
+	(void)c;
+	return resp_add_simple(out, "QUEUED");
+}
+
+static int add_empty_array(struct client *c, struct buf *out)
+{
+	(void)c;
+	return resp_add_array(out, 0);
+}
+
+/* EXEC's answer when a WATCHed key may have changed. */
+static int add_nil_array(struct client *c, struct buf *out)
+{
+	return c->proto == RESP3 ? resp_add_null(out, RESP3)
+				 : resp_add_array(out, -1);
+}
+
+static void reset(struct client *c)
+{
+	c->in_multi = c->multi_sent = c->multi_failed = false;
+	c->watching = c->watch_lost = false;
+}
+
+/* The client's own connection to `shard`, in its protocol: the one it
+ * has, or a new one if it has none or one that holds nothing (no
+ * transaction, no WATCH, nothing in flight) elsewhere. NULL, with the
+ * reason, when the one it has is busy on another shard. */
+static struct backend *own_for(struct client *c, size_t shard,
+			       const char **why)
+{
+	struct backend *b = c->own;
+
+	if (b && b->shard == shard && b->proto == c->proto)
+		return b;
+	if (b && (b->inflight || c->watching || c->multi_sent)) {
+		*why = c->watching || c->multi_sent
+			       ? CROSSSLOT_ERR
+			       : "ERR redisha-proxy: a blocking command is pending on another shard";
+		return NULL;
+	}
+	if (b) {
+		backend_close(b);
+	} else {
+		b = malloc(sizeof(*b));
+		if (!b) {
+			*why = "ERR redisha-proxy: out of memory";
+			return NULL;
+		}
+		c->own = b;
+	}
+	backend_init(b, c->w, shard, c->proto);
+	b->owner = c;
+	return b;
+}
+
+/* A request the client sees the reply of, on its own connection. */
+static void send_own(struct client *c, struct backend *b,
+		     const struct resp_request *preq, const char *raw)
+{
+	struct request *req = request_new(c, MERGE_NONE, 1, 0);
+
+	if (!req) {
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
+		return;
+	}
+	dispatch_enqueue(c, req);
+	dispatch_send(b, &req->frags[0], preq, raw);
+}
+
+/* A command of the proxy's own (MULTI sent late, DISCARD, UNWATCH): its
+ * reply goes nowhere, as its request has no client. */
+static void send_internal(struct backend *b, const char *cmd)
+{
+	struct resp_slice argv[1] = { { cmd, strlen(cmd) } };
+	struct resp_request preq = { .argc = 1, .argv = argv };
+	struct request *req = request_new(NULL, MERGE_NONE, 1, 0);
+
+	if (!req) {
+		/* The connection would run what follows outside the
+		 * transaction: drop it instead. */
+		backend_close(b);
+		return;
+	}
+	dispatch_send(b, &req->frags[0], &preq, NULL);
+}
+
+/* The one shard all of a split command's keys are on, or false. */
+static bool split_shard(const struct client *c, const struct route *rt,
+			const struct resp_request *preq, size_t *shard)
+{
+	const struct route_ctx *ctx = &c->w->px->route;
+
+	for (size_t i = 1; i < preq->argc; i += rt->key_step) {
+		size_t s = route_key_shard(ctx, preq->argv[i].ptr,
+					   preq->argv[i].len);
+
+		if (i > 1 && s != *shard)
+			return false;
+		*shard = s;
+	}
+	return true;
+}
+
+/* The shard a command queued in MULTI runs on, or an error for it. */
+static const char *multi_shard(const struct client *c, const struct route *rt,
+			       const struct resp_request *preq, size_t *shard)
+{
+	const char *name = rt->cmd->name;
+
+	*shard = c->own && (c->watching || c->multi_sent) ? c->own->shard : 0;
+	switch (rt->kind) {
+	case ROUTE_SHARD:
+		if (!rt->cmd->nkey_specs && (c->watching || c->multi_sent))
+			return NULL; /* keyless: where the rest runs */
+		*shard = rt->shard;
+		return NULL;
+	case ROUTE_SPLIT:
+		return split_shard(c, rt, preq, shard) ? NULL : CROSSSLOT_ERR;
+	case ROUTE_LOCAL:
+		if (!strcmp(name, "ping") || !strcmp(name, "echo") ||
+		    !strcmp(name, "unwatch"))
+			return NULL;
+		return "ERR redisha-proxy: this command is not allowed inside MULTI";
+	case ROUTE_ALL:
+		return "ERR redisha-proxy: a command for every shard is not allowed inside MULTI";
+	case ROUTE_ERROR:
+		break;
+	}
+	return "ERR redisha-proxy: cannot queue this command";
+}
+
+static void queue_in_multi(struct client *c, const struct route *rt,
+			   const struct resp_request *preq, const char *raw)
+{
+	const char *why;
+	struct backend *b;
+	size_t shard;
+
+	why = multi_shard(c, rt, preq, &shard);
+	if (!why && c->multi_failed) {
+		/* EXEC will abort: Redis still answers QUEUED. */
+		reply(c, add_queued);
+		return;
+	}
+	b = why ? NULL : own_for(c, shard, &why);
+	if (!b) {
+		c->multi_failed = true;
+		dispatch_error(c, "%s", why);
+		return;
+	}
+	if (!c->multi_sent) {
+		send_internal(b, "MULTI");
+		c->multi_sent = true;
+	}
+	send_own(c, b, preq, raw);
+}
+
+static void exec(struct client *c, const struct resp_request *preq,
+		 const char *raw)
+{
+	if (!c->in_multi) {
+		dispatch_error(c, "ERR EXEC without MULTI");
+		return;
+	}
+	if (c->multi_failed || c->watch_lost) {
+		if (c->multi_sent && c->own)
+			send_internal(c->own, "DISCARD");
+		if (c->multi_failed)
+			dispatch_error(c, "EXECABORT Transaction discarded because of previous errors.");
+		else
+			reply(c, add_nil_array);
+	} else if (c->multi_sent || c->watching) {
+		if (!c->multi_sent)
+			send_internal(c->own, "MULTI");
+		send_own(c, c->own, preq, raw);
+	} else {
+		reply(c, add_empty_array);
+	}
+	reset(c);
+}
+
+static void discard(struct client *c, const struct resp_request *preq,
+		    const char *raw)
+{
+	if (!c->in_multi) {
+		dispatch_error(c, "ERR DISCARD without MULTI");
+		return;
+	}
+	if (c->multi_sent) {
+		send_own(c, c->own, preq, raw);
+	} else {
+		if (c->watching)
+			send_internal(c->own, "UNWATCH");
+		reply(c, add_ok);
+	}
+	reset(c);
+}
+
+static void watch(struct client *c, const struct route *rt,
+		  const struct resp_request *preq, const char *raw)
+{
+	const char *why = NULL;
+	struct backend *b;
+
+	if (c->in_multi) {
+		dispatch_error(c, "ERR WATCH inside MULTI is not allowed");
+		return;
+	}
+	b = own_for(c, rt->shard, &why);
+	if (!b) {
+		dispatch_error(c, "%s", why);
+		return;
+	}
+	send_own(c, b, preq, raw);
+	c->watching = true;
+}
+
+static void unwatch(struct client *c, const struct resp_request *preq,
+		    const char *raw)
+{
+	if (c->watching)
+		send_own(c, c->own, preq, raw);
+	else
+		reply(c, add_ok);
+	c->watching = c->watch_lost = false;
+}
+
+static void blocking(struct client *c, const struct route *rt,
+		     const struct resp_request *preq, const char *raw)
+{
+	const char *why = NULL;
+	struct backend *b = own_for(c, rt->shard, &why);
+
+	if (!b) {
+		dispatch_error(c, "%s", why);
+		return;
+	}
+	send_own(c, b, preq, raw);
+	c->blocked = true;
+}
+
+bool tx_dispatch(struct client *c, const struct route *rt,
+		 const struct resp_request *preq, const char *raw)
+{
+	const char *name = rt->cmd ? rt->cmd->name : "";
+
+	if (rt->kind == ROUTE_ERROR) {
+		/* Redis refuses it and, inside MULTI, aborts the EXEC. */
+		if (c->in_multi && strcmp(name, "watch"))
+			c->multi_failed = true;
+		return false;
+	}
+	if (!strcmp(name, "reset") || !strcmp(name, "quit")) {
+		/* Not queued; RESET also ends the transaction. */
+		if (!strcmp(name, "reset") && c->own &&
+		    (c->multi_sent || c->watching))
+			send_internal(c->own, c->multi_sent ? "DISCARD" : "UNWATCH");
+		if (!strcmp(name, "reset"))
+			reset(c);
+		return false;
+	}
+	if (!strcmp(name, "multi")) {
+		if (c->in_multi) {
+			dispatch_error(c, "ERR MULTI calls can not be nested");
+		} else {
+			c->in_multi = true;
+			reply(c, add_ok);
+		}
+		return true;
+	}
+	if (!strcmp(name, "exec")) {
+		exec(c, preq, raw);
+		return true;
+	}
+	if (!strcmp(name, "discard")) {
+		discard(c, preq, raw);
+		return true;
+	}
+	if (!strcmp(name, "watch")) {
+		watch(c, rt, preq, raw);
+		return true;
+	}
+	if (c->in_multi) {
+		queue_in_multi(c, rt, preq, raw);
+		return true;
+	}
+	if (!strcmp(name, "unwatch")) {
+		unwatch(c, preq, raw);
+		return true;
+	}
+	if (rt->blocking && rt->kind == ROUTE_SHARD) {
+		blocking(c, rt, preq, raw);
+		return true;
+	}
+	return false;
+}
+
+void tx_own_failed(struct client *c)
+{
+	/* The server forgot the transaction and the WATCH: what follows
+	 * must not run as if they held. */
+	if (c->multi_sent)
+		c->multi_failed = true;
+	c->multi_sent = false;
+	if (c->watching)
+		c->watch_lost = true;
+	c->watching = false;
+}
+
+void tx_master_changed(struct client *c, size_t shard)
+{
+	if (!c->own || c->own->shard != shard)
+		return;
+	if (c->own->state == BACKEND_UP || c->own->state == BACKEND_CONNECTING)
+		tx_own_failed(c);
+	backend_master_changed(c->own);
+}
+
+void tx_close(struct client *c)
+{
+	if (!c->own)
+		return;
+	backend_close(c->own);
+	free(c->own);
+	c->own = NULL;
+}
