@@ -82,7 +82,7 @@ test_route_SRCS := controller/proxy/route.c controller/common/keyslot.c \
 test_request_SRCS := controller/proxy/request.c $(PROXY_PROTO_SRCS)
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
-.PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp fuzz \
+.PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp bench-proxy fuzz \
 	lab-up lab-down lab-status demo vm-setup vm-test vm-test-self
 
 all: bpf programs tests
@@ -97,6 +97,7 @@ help:
 	@echo 'make test-bpf   XDP program tests through BPF_PROG_TEST_RUN'
 	@echo 'make test-e2e   end-to-end tests on the namespace lab (pytest), daemons under ASan+UBSan'
 	@echo 'make bench-xdp  ns per packet on each XDP path -> build/bench/xdp.json'
+	@echo 'make bench-proxy  redisha-proxy vs nutcracker through the lab -> build/bench/proxy.json'
 	@echo 'make lab-up     start the lab: namespaces, Redis, Sentinels'
 	@echo 'make lab-down   stop the lab and remove everything it made'
 	@echo 'make lab-status print the fleet'
@@ -267,6 +268,11 @@ $(BENCH_OUT)/bench_xdp: tests/bench/bench_xdp.c $(BPF_TEST_LIB) \
 
 bench-xdp: $(BENCH_OUT)/bench_xdp
 	$(Q)$(BENCH_OUT)/bench_xdp $(BENCH_OUT)/xdp.json
+
+# redis-benchmark through redisha-proxy and nutcracker on the lab, with the
+# normal (unsanitized) programs: it measures (tests/bench/README.md).
+bench-proxy: bpf programs
+	$(Q)$(PYTHON) tests/bench/bench_proxy.py $(BENCH_OUT)/proxy.json
 
 # ---- vm-test ----------------------------------------------------------------
 

@@ -148,6 +148,9 @@ void config_init(struct config *cfg)
 	cfg->proxy_server_connections = 1;
 	cfg->proxy_max_clients = 10000;
 	cfg->proxy_connect_timeout_ms = 1000;
+	cfg->proxy_timeout_ms = 5000;
+	cfg->proxy_client_timeout = 0; /* as Redis's `timeout` */
+	cfg->proxy_client_output_limit = 1024u * 1024 * 1024;
 	cfg->proto_max_bulk_len = 512u * 1024 * 1024; /* Redis's default */
 	cfg->log_level = CONFIG_LOG_INFO;
 	cfg->log_syslog = false;

@@ -139,6 +139,9 @@ struct config {
 	uint32_t proxy_server_connections; /* per shard, per thread */
 	uint32_t proxy_max_clients;
 	uint32_t proxy_connect_timeout_ms;
+	uint32_t proxy_timeout_ms;	  /* a backend's reply; 0: none */
+	uint32_t proxy_client_timeout;	  /* idle client, seconds; 0: none */
+	uint32_t proxy_client_output_limit; /* bytes of replies; past: closed */
 	uint32_t proto_max_bulk_len;
 	bool proxy_allow_admin;
 	bool proxy_allow_keys;

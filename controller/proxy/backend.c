@@ -76,7 +76,6 @@ static void drop(struct backend *b)
 	b->fd = -1;
 	buf_free(&b->in);
 	buf_free(&b->out);
-	b->in = b->out = (struct buf){ 0 };
 	resp_reply_scanner_reset(&b->scan);
 	evloop_timer_stop(&b->w->loop, &b->timer);
 }
@@ -230,6 +229,7 @@ struct buf *backend_out(struct backend *b)
 void backend_push(struct backend *b, struct fragment *frag)
 {
 	frag->next = NULL;
+	frag->sent_ms = evloop_now_ms();
 	if (b->tail)
 		b->tail->next = frag;
 	else
@@ -355,6 +355,7 @@ static void read_replies(struct backend *b)
 			return;
 		}
 		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
+		b->last_rx_ms = evloop_now_ms();
 	}
 	take_replies(b);
 }
@@ -410,6 +411,22 @@ void backend_master_changed(struct backend *b)
 		 "TRYAGAIN %s: the master changed while the request was in flight",
 		 who);
 	fail_inflight(b, msg);
+}
+
+void backend_check_timeout(struct backend *b, uint64_t now_ms)
+{
+	uint32_t limit = b->w->px->cfg.proxy_timeout_ms;
+	uint64_t since;
+	char why[64];
+
+	if (!limit || !b->head || (b->owner && b->owner->blocked))
+		return;
+	since = b->head->sent_ms > b->last_rx_ms ? b->head->sent_ms
+						  : b->last_rx_ms;
+	if (now_ms - since <= limit)
+		return;
+	snprintf(why, sizeof(why), "no reply within %u ms", limit);
+	fail(b, why);
 }
 
 void backend_close(struct backend *b)

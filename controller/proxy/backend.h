@@ -43,6 +43,7 @@ struct backend {
 	struct fragment *head, *tail; /* awaiting replies, in send order */
 	size_t inflight;
 	unsigned handshake; /* replies due to HELLO/AUTH sent on connect */
+	uint64_t last_rx_ms; /* bytes last came in: progress, for the timeout */
 	struct ev_timer timer; /* connect timeout, or end of backoff */
 	uint32_t backoff_ms;
 	char error[128]; /* why the last connection failed */
@@ -69,6 +70,12 @@ void backend_flush(struct backend *b);
 /* The shard's master changed: fail what is in flight with -TRYAGAIN and
  * drop the connection; the next send connects to the new master. */
 void backend_master_changed(struct backend *b);
+
+/* proxy-timeout-ms: fail the connection if requests wait on it and
+ * nothing has come in for longer (a stopped server), unless it is a
+ * client's own connection holding a blocking command. A server sending a
+ * long reply makes progress, and is not timed out. */
+void backend_check_timeout(struct backend *b, uint64_t now_ms);
 
 /* Fail everything and close (worker shutdown). */
 void backend_close(struct backend *b);

@@ -85,6 +85,7 @@ void client_accept(struct worker *w, int fd)
 	c->fd = fd;
 	c->id = atomic_fetch_add(&px->next_client_id, 1) + 1;
 	c->proto = RESP2;
+	c->last_ms = evloop_now_ms();
 	c->authenticated = !auth_required(&px->cfg);
 	snprintf(c->user, sizeof(c->user), "default");
 	describe_peer(fd, c->addr, sizeof(c->addr));
@@ -99,6 +100,18 @@ void client_accept(struct worker *w, int fd)
 	w->clients = c;
 	atomic_fetch_add(&w->stats.connected_clients, 1);
 	update_watch(c);
+}
+
+/* Replies pile up past the limit: the client is closed at the end of
+ * the event, as Redis's client-output-buffer-limit does. */
+static void check_output(struct client *c)
+{
+	if (buf_len(&c->out) > c->w->px->cfg.proxy_client_output_limit &&
+	    !c->overflow) {
+		c->overflow = true;
+		log_warn("client", "%s: %zu bytes of replies not read: closing (proxy-client-output-limit)",
+			 c->addr, buf_len(&c->out));
+	}
 }
 
 void client_drain(struct client *c)
@@ -118,6 +131,7 @@ void client_drain(struct client *c)
 		c->nqueued--;
 		request_free(req);
 	}
+	check_output(c);
 	worker_mark_client(c->w, c);
 }
 
@@ -126,7 +140,7 @@ void client_fragment_reply(struct fragment *frag, const char *p, size_t len)
 	struct request *req = frag->req;
 	struct client *c = req->client;
 
-	if (c && req->nfrags == 1 && c->head == req) {
+	if (c && req->nfrags == 1 && req->merge == MERGE_NONE && c->head == req) {
 		/* The common case: the reply can go out as it is, no copy. */
 		if (buf_append(&c->out, p, len))
 			c->closing = true;
@@ -142,7 +156,6 @@ void client_fragment_reply(struct fragment *frag, const char *p, size_t len)
 	}
 	if (buf_append(&frag->reply, p, len)) {
 		buf_free(&frag->reply);
-		frag->reply = (struct buf){ 0 };
 		client_fragment_error(frag, "ERR redisha-proxy: out of memory");
 		return;
 	}
@@ -173,6 +186,14 @@ void client_fragment_error(struct fragment *frag, const char *fmt, ...)
 	}
 	client_fragment_reply(frag, buf_head(&line), buf_len(&line));
 	buf_free(&line);
+}
+
+/* An idle client keeps at most small buffers. */
+static void release_if_empty(struct buf *b)
+{
+	if (!buf_len(b) && b->cap > PROXY_CLIENT_BUF_KEEP) {
+		buf_free(b);
+	}
 }
 
 /* Parse and dispatch every complete request in the input buffer, until
@@ -214,12 +235,15 @@ static void process_input(struct client *c)
 			dispatch_request(c, &req, buf_head(&c->in));
 		buf_consume(&c->in, req.len);
 	}
+	release_if_empty(&c->in);
 	update_watch(c);
 }
 
 static void read_requests(struct client *c)
 {
-	ssize_t n = buf_read_fd(&c->in, c->fd, PROXY_READ_CHUNK);
+	ssize_t n = buf_read_fd(&c->in, c->fd,
+				buf_len(&c->in) ? PROXY_CLIENT_READ_BUSY
+						: PROXY_CLIENT_READ_IDLE);
 
 	if (n == -EAGAIN)
 		return;
@@ -227,6 +251,7 @@ static void read_requests(struct client *c)
 		client_close(c, n == 0 ? NULL : strerror((int)-n));
 		return;
 	}
+	c->last_ms = evloop_now_ms();
 	if (buf_len(&c->in) > PROXY_QUERY_MAX) {
 		atomic_fetch_add(&c->w->stats.protocol_errors, 1);
 		client_close(c, "query buffer over 1 GiB");
@@ -246,11 +271,16 @@ static bool write_replies(struct client *c)
 		client_close(c, strerror((int)-n));
 		return false;
 	}
+	release_if_empty(&c->out);
 	return true;
 }
 
 void client_flush(struct client *c)
 {
+	if (c->overflow) {
+		client_close(c, "output buffer over its limit");
+		return;
+	}
 	if (!write_replies(c))
 		return;
 	if (c->closing && !buf_len(&c->out) && !c->head) {
@@ -277,6 +307,15 @@ static void on_client_event(struct evloop *loop, int fd, unsigned events,
 	}
 	if ((events & EV_READ) && !c->closing && !c->paused)
 		read_requests(c);
+}
+
+void client_check_idle(struct client *c, uint64_t now_ms)
+{
+	uint32_t limit = c->w->px->cfg.proxy_client_timeout;
+
+	if (limit && !c->head && !c->blocked &&
+	    now_ms - c->last_ms > (uint64_t)limit * 1000)
+		client_close(c, "idle past proxy-client-timeout");
 }
 
 void client_close(struct client *c, const char *why)

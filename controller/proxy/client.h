@@ -46,6 +46,8 @@ struct client {
 	size_t nqueued;
 	bool paused;	 /* not reading: too much pending */
 	bool closing;	 /* QUIT or a protocol error: close once written */
+	bool overflow;	 /* replies past proxy-client-output-limit: close now */
+	uint64_t last_ms; /* last request read, for proxy-client-timeout */
 	unsigned watched; /* EV_* currently asked of the loop */
 	bool dirty;
 	struct client *dirty_next;
@@ -67,5 +69,9 @@ void client_drain(struct client *c);
 void client_flush(struct client *c);
 
 void client_close(struct client *c, const char *why);
+
+/* Close the client if it has been idle (nothing read, nothing pending)
+ * for longer than proxy-client-timeout. */
+void client_check_idle(struct client *c, uint64_t now_ms);
 
 #endif /* REDISHA_CLIENT_H */

@@ -193,6 +193,29 @@ static void split(struct client *c, const struct route *rt,
 	free(shard_of);
 }
 
+/* SCAN on the shard its cursor names, with that shard's own cursor. */
+static void scan(struct client *c, struct request *req, const struct route *rt,
+		 const struct resp_request *preq)
+{
+	struct resp_slice *argv = malloc(preq->argc * sizeof(*argv));
+	struct resp_request sub = *preq;
+	char cursor[24];
+
+	req->shard = rt->shard;
+	req->nshards = c->w->px->cfg.nshards;
+	if (!argv) {
+		client_fragment_error(&req->frags[0], "ERR redisha-proxy: out of memory");
+		return;
+	}
+	memcpy(argv, preq->argv, preq->argc * sizeof(*argv));
+	argv[1].ptr = cursor;
+	argv[1].len = (size_t)snprintf(cursor, sizeof(cursor), "%llu",
+				       (unsigned long long)rt->scan_cursor);
+	sub.argv = argv;
+	dispatch_send(pick_backend(c, rt->shard), &req->frags[0], &sub, NULL);
+	free(argv);
+}
+
 static void answer_locally(struct client *c, const struct route *rt,
 			   const struct resp_request *preq)
 {
@@ -260,9 +283,13 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 		return;
 	}
 	dispatch_enqueue(c, req);
-	if (rt.kind == ROUTE_ALL)
+	if (rt.merge == MERGE_SCAN) {
+		scan(c, req, &rt, preq);
+	} else if (rt.kind == ROUTE_ALL) {
+		req->pick = c->w->next_conn++ % nfrags;
 		send_everywhere(c, req, preq);
-	else
+	} else {
 		dispatch_send(pick_backend(c, rt.shard), &req->frags[0], preq,
 			      raw);
+	}
 }

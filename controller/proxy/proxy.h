@@ -31,6 +31,13 @@
 /* Redis's client-query-buffer-limit: one request's bytes at most. */
 #define PROXY_QUERY_MAX (1024ull * 1024 * 1024)
 #define PROXY_READ_CHUNK (64 * 1024)
+/* A client's buffers: small while it idles (thousands of clients), larger
+ * reads while a big request is coming in. Emptied buffers bigger than
+ * PROXY_CLIENT_BUF_KEEP are given back. */
+#define PROXY_CLIENT_READ_IDLE (16 * 1024)
+#define PROXY_CLIENT_READ_BUSY (256 * 1024)
+#define PROXY_CLIENT_BUF_KEEP (16 * 1024)
+#define PROXY_TIMEOUT_CHECK_MS 100
 #define PROXY_BACKOFF_MIN_MS 100
 #define PROXY_BACKOFF_MAX_MS 2000
 
@@ -63,6 +70,8 @@ struct worker {
 	struct ev_timer accept_timer; /* out of fds: listeners rest */
 	struct masters masters;
 	struct ev_timer masters_timer;
+	struct ev_timer timeouts_timer; /* backend replies, idle clients */
+	uint64_t next_idle_check_ms;
 	/* proxy-server-connections per shard, for RESP2 clients and, opened
 	 * with HELLO 3 when one comes, for RESP3 clients: see
 	 * worker_backend() */

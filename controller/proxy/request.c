@@ -156,6 +156,65 @@ static int merge_arrays(struct request *req)
 	return r;
 }
 
+/* SCAN: *2 $cursor *keys, with the shard's cursor made the proxy's. */
+static int merge_scan(struct request *req)
+{
+	const struct buf *r = &req->frags[0].reply;
+	const char *p = buf_head(r);
+	size_t left = buf_len(r);
+	struct resp_header top, cur;
+	uint64_t v = 0;
+	char num[24];
+	int n;
+
+	if (resp_reply_header(p, left, &top) || top.type != '*' || top.num != 2 ||
+	    resp_reply_header(p + top.hdr_len, left - top.hdr_len, &cur) ||
+	    cur.type != '$' || cur.num <= 0 || cur.num > 20)
+		return resp_add_error(&req->reply,
+				      "ERR redisha-proxy: a shard's SCAN reply was malformed");
+	p += top.hdr_len + cur.hdr_len;
+	left -= top.hdr_len + cur.hdr_len;
+	if (left < (size_t)cur.num + 2)
+		return resp_add_error(&req->reply,
+				      "ERR redisha-proxy: a shard's SCAN reply was malformed");
+	for (int64_t i = 0; i < cur.num; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return resp_add_error(&req->reply,
+					      "ERR redisha-proxy: a shard's SCAN cursor was not a number");
+		v = v * 10 + (uint64_t)(p[i] - '0');
+	}
+	p += cur.num + 2;
+	left -= (size_t)cur.num + 2;
+	v = route_scan_cursor(v, req->shard, req->nshards);
+	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	if (resp_add_array(&req->reply, 2) ||
+	    resp_add_bulk(&req->reply, num, (size_t)n) ||
+	    buf_append(&req->reply, p, left))
+		return -ENOMEM;
+	return 0;
+}
+
+/* RANDOMKEY: a non-null reply, looking first at fragment `pick`. */
+static int merge_any(struct request *req)
+{
+	struct fragment *take = &req->frags[0];
+
+	for (size_t i = 0; i < req->nfrags; i++) {
+		struct fragment *f = &req->frags[(req->pick + i) % req->nfrags];
+		struct resp_header h;
+
+		if (!resp_reply_header(buf_head(&f->reply), buf_len(&f->reply),
+				       &h) &&
+		    h.type != '_' && h.num != -1) {
+			take = f;
+			break;
+		}
+	}
+	req->reply = take->reply;
+	take->reply = (struct buf){ 0 };
+	return 0;
+}
+
 static int merge(struct request *req)
 {
 	struct fragment *err = first_error(req);
@@ -168,9 +227,16 @@ static int merge(struct request *req)
 		src->reply = (struct buf){ 0 };
 		return 0;
 	}
-	if (req->merge == MERGE_SUM)
+	switch (req->merge) {
+	case MERGE_SUM:
 		return merge_sum(req);
-	return merge_arrays(req);
+	case MERGE_SCAN:
+		return merge_scan(req);
+	case MERGE_ANY:
+		return merge_any(req);
+	default:
+		return merge_arrays(req);
+	}
 }
 
 bool request_fragment_done(struct fragment *frag)
@@ -183,7 +249,6 @@ bool request_fragment_done(struct fragment *frag)
 	if (merge(req)) {
 		/* Out of memory while merging: the client learns it. */
 		buf_free(&req->reply);
-		req->reply = (struct buf){ 0 };
 		if (resp_add_error(&req->reply, "ERR redisha-proxy: out of memory"))
 			buf_free(&req->reply);
 	}

@@ -24,6 +24,7 @@ struct fragment {
 	struct fragment *next; /* in its backend's queue */
 	struct buf reply;
 	bool done;
+	uint64_t sent_ms; /* when it went to its backend: the reply timeout */
 };
 
 struct request {
@@ -36,6 +37,8 @@ struct request {
 	/* MERGE_ARRAY: for each key in request order, its fragment */
 	uint32_t *key_frag;
 	size_t nkeys;
+	size_t shard, nshards; /* MERGE_SCAN: the shard scanned, of how many */
+	size_t pick;	       /* MERGE_ANY: the fragment to look at first */
 	struct fragment frags[];
 };
 

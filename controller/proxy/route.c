@@ -98,8 +98,8 @@ static const struct route_rule rules[] = {
 	ANY("command|getkeysandflags"),
 	ANY("lolwut"),
 	/* not served by this version: refused with a clear error */
-	LATER("scan"),
-	LATER("randomkey"),
+	{ .name = "scan", .kind = ROUTE_SHARD, .merge = MERGE_SCAN },
+	ALL("randomkey", MERGE_ANY, GATE_NONE),
 	LATER("wait"),
 };
 
@@ -221,6 +221,26 @@ static void fail_unknown(struct route *out, size_t argc,
 	     (int)(argv[0].len < 128 ? argv[0].len : 128), argv[0].ptr, args);
 }
 
+/* SCAN's cursor: which shard, and where in it. */
+static void route_scan(const struct route_ctx *ctx,
+		       const struct resp_slice *cursor, struct route *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < cursor->len; i++) {
+		unsigned d = (unsigned char)cursor->ptr[i] - '0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			break;
+		v = v * 10 + d;
+	}
+	out->shard = v & ((1u << ROUTE_SCAN_SHARD_BITS) - 1);
+	out->scan_cursor = v >> ROUTE_SCAN_SHARD_BITS;
+	if (!cursor->len || i < cursor->len || out->shard >= ctx->cfg->nshards)
+		fail(out, "ERR invalid cursor");
+}
+
 size_t route_key_shard(const struct route_ctx *ctx, const char *key,
 		       size_t len)
 {
@@ -305,6 +325,8 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 			fail(out, "ERR wrong number of arguments for '%s' command",
 			     out->cmd->name);
 		}
+		if (rule->merge == MERGE_SCAN)
+			route_scan(ctx, &argv[1], out);
 		return 0;
 	}
 	if (is_stream(out->cmd)) {

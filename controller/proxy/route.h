@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "command.h"
 #include "config.h"
@@ -30,6 +31,8 @@ enum route_merge {
 	MERGE_OK,	/* MSET: +OK unless a shard failed */
 	MERGE_FIRST,	/* admin fan-out: the first shard's reply */
 	MERGE_CONCAT,	/* KEYS: the arrays one after another */
+	MERGE_SCAN,	/* SCAN: the shard's cursor made the proxy's */
+	MERGE_ANY,	/* RANDOMKEY: the first non-null, from a turning start */
 };
 
 struct route_ctx {
@@ -43,6 +46,7 @@ struct route {
 	const struct command_info *cmd; /* NULL for ROUTE_ERROR on unknown */
 	size_t shard;			/* ROUTE_SHARD */
 	size_t key_step;		/* ROUTE_SPLIT: argv per key (MSET: 2) */
+	uint64_t scan_cursor;		/* MERGE_SCAN: the shard's own cursor */
 	bool tx;       /* MULTI, EXEC, DISCARD, WATCH, UNWATCH (tx.c) */
 	bool blocking; /* BLPOP...: on the client's own connection (tx.c) */
 	char err[RESP_ERR_MAX];		/* ROUTE_ERROR: without the '-' */
@@ -57,6 +61,19 @@ struct route {
 int route_request(const struct route_ctx *ctx, size_t argc,
 		  const struct resp_slice *argv, struct route *out)
 	__attribute__((warn_unused_result));
+
+/* SCAN's cursor through the proxy: the shard's cursor, shifted, with the
+ * shard's index in the low bits (RH_MAX_SHARDS is 64). A shard cursor has
+ * as many bits as the shard's hash table has buckets: far below 2^58. */
+#define ROUTE_SCAN_SHARD_BITS 6
+static inline uint64_t route_scan_cursor(uint64_t shard_cursor, size_t shard,
+					 size_t nshards)
+{
+	/* A shard done: the next one from its start, or the end. */
+	if (!shard_cursor)
+		return shard + 1 < nshards ? shard + 1 : 0;
+	return shard_cursor << ROUTE_SCAN_SHARD_BITS | shard;
+}
 
 /* The shard of one key under the configured distribution. */
 size_t route_key_shard(const struct route_ctx *ctx, const char *key,

@@ -205,6 +205,31 @@ static void poll_masters(struct evloop *loop, void *data)
 			   poll_masters, w);
 }
 
+/* proxy-timeout-ms for the backends, every PROXY_TIMEOUT_CHECK_MS;
+ * proxy-client-timeout for the clients, every second. */
+static void check_timeouts(struct evloop *loop, void *data)
+{
+	struct worker *w = data;
+	uint64_t now = evloop_now_ms();
+
+	for (size_t i = 0; i < w->nbackends; i++)
+		backend_check_timeout(&w->backends[i], now);
+	for (struct client *c = w->clients; c; c = c->next)
+		if (c->own)
+			backend_check_timeout(c->own, now);
+	if (now >= w->next_idle_check_ms) {
+		struct client *c = w->clients, *next;
+
+		for (; c; c = next) {
+			next = c->next;
+			client_check_idle(c, now);
+		}
+		w->next_idle_check_ms = now + 1000;
+	}
+	evloop_timer_start(loop, &w->timeouts_timer, PROXY_TIMEOUT_CHECK_MS,
+			   check_timeouts, w);
+}
+
 int worker_init(struct worker *w, struct proxy *px, size_t id, char *err,
 		size_t errlen)
 {
@@ -256,6 +281,7 @@ void *worker_run(void *arg)
 	int r;
 
 	poll_masters(&w->loop, w);
+	check_timeouts(&w->loop, w);
 	r = evloop_run(&w->loop);
 	if (r)
 		log_err("worker", "thread %zu: event loop failed: %s", w->id,

@@ -21,16 +21,19 @@ def redis_cli(host, port, commands):
 
 
 class Nutcracker:
-    """nutcracker in the foreground in rh-gw1, tracked by its Popen and killed by stop()."""
+    """nutcracker in the foreground in rh-gw1, tracked by its Popen and killed by stop().
+    It listens on listen:port; the default, rh-gw1's back address, is out of rh-client's reach
+    (the benchmark passes the VIP, whose unknown ports the XDP program passes to the kernel)."""
 
-    def __init__(self, state, hash_name, weights, port, stats_port):
+    def __init__(self, state, hash_name, weights, port, stats_port, listen=LISTEN):
         self.dir = state / f"nutcracker-{port}"
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.listen = listen
         self.port = port
         servers = "".join(f"   - {MASTERS[name]}:6379:{weight} {name}\n"
                           for name, weight in zip(MASTERS, weights))
         conf = self.dir / "nutcracker.yml"
-        conf.write_text(f"lab:\n  listen: {LISTEN}:{port}\n  hash: {hash_name}\n"
+        conf.write_text(f"lab:\n  listen: {listen}:{port}\n  hash: {hash_name}\n"
                         "  distribution: ketama\n  redis: true\n  auto_eject_hosts: false\n"
                         f"  servers:\n{servers}")
         self.log = self.dir / "nutcracker.log"
@@ -38,12 +41,16 @@ class Nutcracker:
             [*IN_GATEWAY, "nutcracker", "-c", str(conf), "-o", str(self.log),
              "-p", str(self.dir / "nutcracker.pid"), "-s", str(stats_port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        wait_for(f"nutcracker on {LISTEN}:{port}", self.pending, 10)
+        try:
+            wait_for(f"nutcracker on {listen}:{port}", self.pending, 10)
+        except BaseException:
+            self.stop()  # the caller gets no object to stop
+            raise
 
     def pending(self):
         if self.proc.poll() is not None:
             return [f"exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}"]
-        probe = subprocess.run([*IN_GATEWAY, "redis-cli", "-h", LISTEN, "-p", str(self.port),
+        probe = subprocess.run([*IN_GATEWAY, "redis-cli", "-h", self.listen, "-p", str(self.port),
                                 "SET", "rh-keyslot-probe", "1"], capture_output=True, text=True)
         return [] if probe.stdout.strip() == "OK" else [probe.stdout + probe.stderr]
 

@@ -507,3 +507,32 @@ def test_a_blocked_client_does_not_block_the_others(clients):
     assert blocked.reply() == b"*2\r\n$%d\r\n%s\r\n$4\r\nwake\r\n" % (len(T[1]), T[1].encode())
     assert blocked.reply() == b"$3\r\n199\r\n"
     blocked.close()
+
+
+def test_scan_walks_every_shard_once(clients):
+    proxy, _ = clients
+    keys = {f"scan:{i}" for i in range(3000)}
+    proxy.mset({k: 1 for k in keys})
+    proxy.set("other", 1)
+    seen, cursor, rounds = [], 0, 0
+    while True:
+        cursor, batch = proxy.scan(cursor, match="scan:*", count=200)
+        seen += [k.decode() for k in batch]
+        rounds += 1
+        if cursor == 0:
+            break
+        assert rounds < 10_000
+    assert sorted(seen) == sorted(keys)  # all of them, none twice
+    assert proxy.dbsize() == len(keys) + 1
+    with pytest.raises(redis.ResponseError, match="invalid cursor"):
+        proxy.scan(3)  # shard 3 of 3 does not exist
+
+
+def test_randomkey_and_keys(clients):
+    proxy, _ = clients
+    assert proxy.randomkey() is None
+    keys = keys_on_each_shard("rk", 1)
+    proxy.set(keys[2], 1)
+    assert proxy.randomkey() == keys[2].encode()
+    with pytest.raises(redis.ResponseError, match="proxy-allow-keys"):
+        proxy.keys("*")

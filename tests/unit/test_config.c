@@ -1515,6 +1515,11 @@ static void test_config_proxy_defaults(void **state)
 	assert_int_equal(cfg.proxy_server_connections, 1);
 	assert_int_equal(cfg.proxy_max_clients, 10000);
 	assert_int_equal(cfg.proxy_connect_timeout_ms, 1000);
+	assert_int_equal(cfg.proxy_timeout_ms, 5000);
+	assert_int_equal(cfg.proxy_client_timeout, 0);
+	assert_int_equal(cfg.proxy_client_output_limit, 1024u * 1024 * 1024);
+	assert_int_equal(cfg.nusers, 0);
+	assert_string_equal(cfg.masterauth, "");
 	assert_int_equal(cfg.proto_max_bulk_len, 512u * 1024 * 1024);
 	assert_false(cfg.proxy_allow_admin);
 	assert_false(cfg.proxy_allow_keys);
@@ -1531,7 +1536,14 @@ static void test_config_proxy_directives_parsed(void **state)
 		       "proxy-connect-timeout-ms 250\n"
 		       "proto-max-bulk-len 1048576\n"
 		       "proxy-allow-admin yes\n"
-		       "proxy-allow-keys yes\n");
+		       "proxy-allow-keys yes\n"
+		       "proxy-timeout-ms 0\n"
+		       "proxy-client-timeout 300\n"
+		       "proxy-client-output-limit 2097152\n"
+		       "masteruser fleet\n"
+		       "masterauth fleetpw\n"
+		       "user app on >pw1\n"
+		       "user old off >pw2\n");
 	assert_int_equal(cfg.nproxy_listen, 2);
 	assert_int_equal(cfg.proxy_listen[0].addr, htonl(0x7f000001));
 	assert_int_equal(cfg.proxy_listen[0].port, htons(16379));
@@ -1543,6 +1555,31 @@ static void test_config_proxy_directives_parsed(void **state)
 	assert_int_equal(cfg.proto_max_bulk_len, 1048576);
 	assert_true(cfg.proxy_allow_admin);
 	assert_true(cfg.proxy_allow_keys);
+	assert_int_equal(cfg.proxy_timeout_ms, 0);
+	assert_int_equal(cfg.proxy_client_timeout, 300);
+	assert_int_equal(cfg.proxy_client_output_limit, 2097152);
+	assert_string_equal(cfg.masteruser, "fleet");
+	assert_string_equal(cfg.masterauth, "fleetpw");
+	assert_int_equal(cfg.nusers, 2);
+	assert_string_equal(cfg.users[0].name, "app");
+	assert_true(cfg.users[0].on);
+	assert_string_equal(cfg.users[0].password, "pw1");
+	assert_false(cfg.users[1].on);
+}
+
+static void test_config_user_errors(void **state)
+{
+	(void)state;
+	expect_error(BASE "user app maybe >pw\n",
+		     "t.conf:4: unexpected 'maybe' (syntax: user NAME on|off >PASSWORD)");
+	expect_error(BASE "user app on pw\n",
+		     "t.conf:4: unexpected 'pw' (syntax: user NAME on|off >PASSWORD)");
+	expect_error(BASE "user app on >\n", "t.conf:4: user: empty password");
+	expect_error(BASE "user default on >pw\n",
+		     "t.conf:4: user 'default': give its password with requirepass");
+	expect_error(BASE "user app on >a\nuser app off >b\n",
+		     "t.conf:5: duplicate user 'app' (first on line 4)");
+	expect_error(BASE "masterauth \"\"\n", "t.conf:4: masterauth: empty password");
 }
 
 static void test_config_proxy_listen_duplicate_rejected(void **state)
@@ -1873,6 +1910,7 @@ int main(void)
 		cmocka_unit_test(test_config_metrics_bad_port_rejected),
 		cmocka_unit_test(test_config_proxy_defaults),
 		cmocka_unit_test(test_config_proxy_directives_parsed),
+		cmocka_unit_test(test_config_user_errors),
 		cmocka_unit_test(test_config_proxy_listen_duplicate_rejected),
 		cmocka_unit_test(test_config_proxy_server_connections_zero_rejected),
 		cmocka_unit_test(test_config_shard_master_parsed),

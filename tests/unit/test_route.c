@@ -749,9 +749,6 @@ static void test_subscribe_refused(void **state)
 static void test_commands_not_served_yet_refused_by_name(void **state)
 {
 	static const char *const later[][2] = {
-	    {"SCAN 0", "scan"},
-	    {"SCAN 0 MATCH a* COUNT 10", "scan"},
-	    {"RANDOMKEY", "randomkey"},
 	    {"WAIT 1 0", "wait"},
 	};
 	char want[128];
@@ -766,7 +763,30 @@ static void test_commands_not_served_yet_refused_by_name(void **state)
 	}
 	/* Not even with every gate open. */
 	load(BASE THREE "proxy-allow-admin yes\nproxy-allow-keys yes\n");
-	expect_error("SCAN 0", "ERR redisha-proxy does not serve 'scan' yet");
+	expect_error("WAIT 1 0", "ERR redisha-proxy does not serve 'wait' yet");
+}
+
+/* SCAN's cursor holds the shard in its low 6 bits, the shard's cursor
+ * above them; RANDOMKEY asks every shard. */
+static void test_scan_cursor_names_shard_and_position(void **state)
+{
+	(void)state;
+	three();
+	expect_shard("SCAN 0", 0);
+	assert_int_equal(rt.merge, MERGE_SCAN);
+	assert_int_equal(rt.scan_cursor, 0);
+	expect_shard("SCAN 2 MATCH a* COUNT 10", 2);
+	assert_int_equal(rt.scan_cursor, 0);
+	expect_shard("scan 449", 1); /* 7 << 6 | 1 */
+	assert_int_equal(rt.scan_cursor, 7);
+	expect_error("SCAN 3", "ERR invalid cursor"); /* no shard 3 */
+	expect_error("SCAN x", "ERR invalid cursor");
+	expect_error("SCAN -1", "ERR invalid cursor");
+	expect_error("SCAN 99999999999999999999", "ERR invalid cursor");
+	assert_int_equal(route_scan_cursor(7, 1, 3), 449);
+	assert_int_equal(route_scan_cursor(0, 1, 3), 2);
+	assert_int_equal(route_scan_cursor(0, 2, 3), 0);
+	expect_all("RANDOMKEY", MERGE_ANY);
 }
 
 /* ---- ketama -------------------------------------------------------------- */
@@ -879,6 +899,7 @@ int main(void)
 		test_xreadgroup_group_named_block_is_not_the_option),
 	    cmocka_unit_test(test_subscribe_refused),
 	    cmocka_unit_test(test_commands_not_served_yet_refused_by_name),
+	    cmocka_unit_test(test_scan_cursor_names_shard_and_position),
 	    cmocka_unit_test(test_ketama_routes_by_the_ring),
 	    cmocka_unit_test(test_commands_are_case_insensitive),
 	};
