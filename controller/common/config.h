@@ -143,6 +143,8 @@ struct config {
 	uint32_t proxy_client_timeout;	  /* idle client, seconds; 0: none */
 	uint32_t proxy_client_output_limit; /* bytes of replies; past: closed */
 	uint32_t proto_max_bulk_len;
+	uint32_t proxy_wait_replicas; /* 0: writes are not followed by WAIT */
+	uint32_t proxy_wait_timeout_ms;
 	bool proxy_allow_admin;
 	bool proxy_allow_keys;
 

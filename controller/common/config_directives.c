@@ -500,6 +500,18 @@ static int handle_proxy_listen(struct config_parser *p, char **argv)
 		&ep, argv[1]);
 }
 
+/* proxy-wait-replicas N TIMEOUT_MS: every write followed by WAIT N. */
+static int handle_wait_replicas(struct config_parser *p, char **argv)
+{
+	const struct config_lex *lx = &p->lex;
+	int r = config_lex_number(lx, "proxy-wait-replicas", argv[1], 0, 64,
+				  &p->cfg->proxy_wait_replicas);
+
+	return r ?: config_lex_number(lx, "proxy-wait-replicas timeout",
+				      argv[2], 1, 3600000,
+				      &p->cfg->proxy_wait_timeout_ms);
+}
+
 static int handle_metrics(struct config_parser *p, char **argv)
 {
 	int r = config_lex_endpoint(&p->lex, "metrics", argv[1], false,
@@ -596,6 +608,8 @@ static const struct config_directive directives[] = {
 	       proxy_client_output_limit, 1048576, 0xffffffff),
 	NUMBER("proto-max-bulk-len", "proto-max-bulk-len BYTES",
 	       proto_max_bulk_len, 1024, 0x7fffffff),
+	CUSTOM("proxy-wait-replicas", "proxy-wait-replicas N TIMEOUT_MS", 2, 2,
+	       false, handle_wait_replicas),
 	YES_NO("proxy-allow-admin", "proxy-allow-admin yes|no",
 	       proxy_allow_admin),
 	YES_NO("proxy-allow-keys", "proxy-allow-keys yes|no", proxy_allow_keys),

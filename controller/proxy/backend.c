@@ -60,6 +60,11 @@ static void fail_inflight(struct backend *b, const char *msg)
 		b->head = frag->next;
 		frag->next = NULL;
 		b->inflight--;
+		if (frag->wait_due) {
+			/* a write's reply held for its WAIT: dropped too */
+			buf_free(&frag->reply);
+			frag->wait_due = false;
+		}
 		client_fragment_error(frag, "%s", msg);
 	}
 	b->tail = NULL;
@@ -294,6 +299,32 @@ static bool handshake_done(struct backend *b, size_t len)
 	return true;
 }
 
+/* The reply to the WAIT after a write: the write's own reply if enough
+ * replicas acknowledged it (or it failed anyway), else -NOREPL. */
+static void wait_replied(const struct backend *b, struct fragment *frag,
+			 const char *p, size_t len)
+{
+	const struct config *cfg = &b->w->px->cfg;
+	struct buf command = frag->reply;
+	struct resp_header h = { 0 };
+
+	frag->reply = (struct buf){ 0 };
+	frag->wait_due = false;
+	if (buf_len(&command) && buf_head(&command)[0] != '-' &&
+	    (resp_reply_header(p, len, &h) || h.type != ':' ||
+	     h.num < (int64_t)cfg->proxy_wait_replicas)) {
+		client_fragment_error(frag,
+				      "NOREPL the write was done on the master but reached %lld of %u replicas within %u ms",
+				      h.type == ':' ? (long long)h.num : 0LL,
+				      cfg->proxy_wait_replicas,
+				      cfg->proxy_wait_timeout_ms);
+	} else {
+		client_fragment_reply(frag, buf_head(&command),
+				      buf_len(&command));
+	}
+	buf_free(&command);
+}
+
 /* Match every complete reply in the input to the oldest fragment. */
 static void take_replies(struct backend *b)
 {
@@ -322,11 +353,24 @@ static void take_replies(struct backend *b)
 			fail(b, "a reply to no request (protocol out of step)");
 			return;
 		}
+		if (frag->wait_due && !frag->command_replied) {
+			/* the command's reply: the WAIT's comes next */
+			if (buf_append(&frag->reply, buf_head(&b->in), len)) {
+				fail(b, "out of memory");
+				return;
+			}
+			frag->command_replied = true;
+			buf_consume(&b->in, len);
+			continue;
+		}
 		b->head = frag->next;
 		if (!b->head)
 			b->tail = NULL;
 		b->inflight--;
-		client_fragment_reply(frag, buf_head(&b->in), len);
+		if (frag->wait_due)
+			wait_replied(b, frag, buf_head(&b->in), len);
+		else
+			client_fragment_reply(frag, buf_head(&b->in), len);
 		buf_consume(&b->in, len);
 	}
 }
@@ -415,17 +459,21 @@ void backend_master_changed(struct backend *b)
 
 void backend_check_timeout(struct backend *b, uint64_t now_ms)
 {
-	uint32_t limit = b->w->px->cfg.proxy_timeout_ms;
+	const struct config *cfg = &b->w->px->cfg;
+	/* a WAIT may rightly keep the server silent for its timeout */
+	uint64_t limit = cfg->proxy_timeout_ms + cfg->proxy_wait_timeout_ms;
 	uint64_t since;
 	char why[64];
 
-	if (!limit || !b->head || (b->owner && b->owner->blocked))
+	if (!cfg->proxy_timeout_ms || !b->head ||
+	    (b->owner && b->owner->blocked))
 		return;
 	since = b->head->sent_ms > b->last_rx_ms ? b->head->sent_ms
 						  : b->last_rx_ms;
 	if (now_ms - since <= limit)
 		return;
-	snprintf(why, sizeof(why), "no reply within %u ms", limit);
+	snprintf(why, sizeof(why), "no reply within %llu ms",
+		 (unsigned long long)limit);
 	fail(b, why);
 }
 

@@ -71,11 +71,40 @@ static struct backend *open_fragment(struct client *c, size_t shard,
 	return open_on(b, frag, mark) ? b : NULL;
 }
 
+bool dispatch_wants_wait(const struct client *c,
+			 const struct command_info *cmd)
+{
+	/* Scripts and functions may write without the write flag. */
+	return c->w->px->cfg.proxy_wait_replicas && cmd &&
+	       ((cmd->flags & CMD_WRITE) || !strcmp(cmd->name, "eval") ||
+		!strcmp(cmd->name, "evalsha") || !strcmp(cmd->name, "fcall") ||
+		!strcmp(cmd->name, "exec"));
+}
+
+/* WAIT numreplicas timeout, after a write on the same connection. */
+static int add_wait(struct backend *b)
+{
+	const struct config *cfg = &b->w->px->cfg;
+	char n[16], ms[16];
+	struct resp_slice argv[3] = {
+		{ "WAIT", 4 },
+		{ n, (size_t)snprintf(n, sizeof(n), "%u", cfg->proxy_wait_replicas) },
+		{ ms, (size_t)snprintf(ms, sizeof(ms), "%u",
+				       cfg->proxy_wait_timeout_ms) },
+	};
+
+	return resp_add_command(backend_out(b), 3, argv);
+}
+
 /* The fragment's bytes are written (r == 0), or writing them failed:
  * then they are taken back out, so the backend's stream stays whole. */
 static void close_fragment(struct backend *b, struct fragment *frag,
 			   size_t mark, int r)
 {
+	if (!r && frag->req->wait) {
+		r = add_wait(b);
+		frag->wait_due = true;
+	}
 	if (r) {
 		buf_truncate(backend_out(b), mark);
 		client_fragment_error(frag, "ERR redisha-proxy: out of memory");
@@ -188,6 +217,7 @@ static void split(struct client *c, const struct route *rt,
 	}
 	for (size_t k = 0; k < req->nkeys; k++)
 		req->key_frag[k] = (uint32_t)frag_of[shard_of[k]];
+	req->wait = dispatch_wants_wait(c, rt->cmd);
 	dispatch_enqueue(c, req);
 	send_split(c, req, rt->key_step, preq, shard_of, frag_of, count);
 	free(shard_of);
@@ -282,6 +312,7 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;
 	}
+	req->wait = dispatch_wants_wait(c, rt.cmd);
 	dispatch_enqueue(c, req);
 	if (rt.merge == MERGE_SCAN) {
 		scan(c, req, &rt, preq);

@@ -25,6 +25,10 @@ struct backend;
 void dispatch_send(struct backend *b, struct fragment *frag,
 		   const struct resp_request *preq, const char *raw);
 
+/* Whether `cmd` is a write that proxy-wait-replicas follows with WAIT. */
+bool dispatch_wants_wait(const struct client *c,
+			 const struct command_info *cmd);
+
 /* Queue an error reply of the proxy's own, in order. */
 void dispatch_error(struct client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -25,12 +25,17 @@ struct fragment {
 	struct buf reply;
 	bool done;
 	uint64_t sent_ms; /* when it went to its backend: the reply timeout */
+	/* proxy-wait-replicas: a WAIT follows the command; its reply is due
+	 * after the command's, which waits in `reply` meanwhile */
+	bool wait_due;
+	bool command_replied;
 };
 
 struct request {
 	struct request *next; /* in the client's queue */
 	struct client *client; /* NULL once orphaned */
 	enum route_merge merge;
+	bool wait; /* a write: each fragment followed by WAIT */
 	size_t nfrags, pending;
 	bool done;
 	struct buf reply; /* the whole reply, once done */

@@ -89,8 +89,10 @@ static struct backend *own_for(struct client *c, size_t shard,
 	return b;
 }
 
-/* A request the client sees the reply of, on its own connection. */
+/* A request the client sees the reply of, on its own connection; `cmd`
+ * says whether WAIT follows it (EXEC, a blocking write). */
 static void send_own(struct client *c, struct backend *b,
+		     const struct command_info *cmd,
 		     const struct resp_request *preq, const char *raw)
 {
 	struct request *req = request_new(c, MERGE_NONE, 1, 0);
@@ -99,6 +101,7 @@ static void send_own(struct client *c, struct backend *b,
 		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;
 	}
+	req->wait = dispatch_wants_wait(c, cmd);
 	dispatch_enqueue(c, req);
 	dispatch_send(b, &req->frags[0], preq, raw);
 }
@@ -188,11 +191,11 @@ static void queue_in_multi(struct client *c, const struct route *rt,
 		send_internal(b, "MULTI");
 		c->multi_sent = true;
 	}
-	send_own(c, b, preq, raw);
+	send_own(c, b, NULL, preq, raw);
 }
 
-static void exec(struct client *c, const struct resp_request *preq,
-		 const char *raw)
+static void exec(struct client *c, const struct command_info *cmd,
+		 const struct resp_request *preq, const char *raw)
 {
 	if (!c->in_multi) {
 		dispatch_error(c, "ERR EXEC without MULTI");
@@ -208,7 +211,7 @@ static void exec(struct client *c, const struct resp_request *preq,
 	} else if (c->multi_sent || c->watching) {
 		if (!c->multi_sent)
 			send_internal(c->own, "MULTI");
-		send_own(c, c->own, preq, raw);
+		send_own(c, c->own, cmd, preq, raw);
 	} else {
 		reply(c, add_empty_array);
 	}
@@ -223,7 +226,7 @@ static void discard(struct client *c, const struct resp_request *preq,
 		return;
 	}
 	if (c->multi_sent) {
-		send_own(c, c->own, preq, raw);
+		send_own(c, c->own, NULL, preq, raw);
 	} else {
 		if (c->watching)
 			send_internal(c->own, "UNWATCH");
@@ -247,7 +250,7 @@ static void watch(struct client *c, const struct route *rt,
 		dispatch_error(c, "%s", why);
 		return;
 	}
-	send_own(c, b, preq, raw);
+	send_own(c, b, NULL, preq, raw);
 	c->watching = true;
 }
 
@@ -255,7 +258,7 @@ static void unwatch(struct client *c, const struct resp_request *preq,
 		    const char *raw)
 {
 	if (c->watching)
-		send_own(c, c->own, preq, raw);
+		send_own(c, c->own, NULL, preq, raw);
 	else
 		reply(c, add_ok);
 	c->watching = c->watch_lost = false;
@@ -271,7 +274,7 @@ static void blocking(struct client *c, const struct route *rt,
 		dispatch_error(c, "%s", why);
 		return;
 	}
-	send_own(c, b, preq, raw);
+	send_own(c, b, rt->cmd, preq, raw);
 	c->blocked = true;
 }
 
@@ -305,7 +308,7 @@ bool tx_dispatch(struct client *c, const struct route *rt,
 		return true;
 	}
 	if (!strcmp(name, "exec")) {
-		exec(c, preq, raw);
+		exec(c, rt->cmd, preq, raw);
 		return true;
 	}
 	if (!strcmp(name, "discard")) {

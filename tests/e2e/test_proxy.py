@@ -536,3 +536,28 @@ def test_randomkey_and_keys(clients):
     assert proxy.randomkey() == keys[2].encode()
     with pytest.raises(redis.ResponseError, match="proxy-allow-keys"):
         proxy.keys("*")
+
+
+def test_wait_replicas_turns_an_unreplicated_write_into_noreply(clients, host):
+    """With proxy-wait-replicas 1 and masters that have no replica, a write is done on the
+    master but answered -NOREPL (never a success it cannot stand behind); reads are not
+    waited on; an error stays the command's own."""
+    conf = host.write_config("proxy-wait-replicas 1 100\n", port=16394, name="wait")
+    host.start_proxy(conf, port=16394, name="wait")
+    try:
+        c = RespClient(HOST, 16394)
+        keys = keys_on_each_shard("w", 1)
+        noreply = (b"-NOREPL the write was done on the master but reached 0 of 1 replicas "
+                   b"within 100 ms\r\n")
+        assert c.call("SET", keys[0], "v") == noreply
+        assert c.call("GET", keys[0]) == b"$1\r\nv\r\n"
+        assert c.call("MSET", *[x for k in keys for x in (k, "m")]) == noreply
+        assert c.call("INCR", "{w}s") == noreply
+        assert c.call("HSET", keys[0], "f", "v").startswith(b"-WRONGTYPE")
+        assert c.call("MULTI") == b"+OK\r\n"
+        assert c.call("SET", "{w}t", 1) == b"+QUEUED\r\n"
+        assert c.call("EXEC") == noreply
+        assert c.call("GET", "{w}t") == b"$1\r\n1\r\n"
+        c.close()
+    finally:
+        assert host.stop("wait") == 0, host.log("wait")[-4000:]

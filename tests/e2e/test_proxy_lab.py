@@ -95,21 +95,47 @@ def test_a_twemproxy_pool_moves_with_every_key(gateway, lab, tmp_path):
             redis_cli(host, REDIS_PORT, ["FLUSHALL"])
 
 
+def test_wait_replicas_acknowledged_write_is_on_the_replica(gateway, lab, tmp_path):
+    """proxy-wait-replicas 1: a write answered +OK is already on the shard's replica."""
+    conf = tmp_path / "wait.conf"
+    conf.write_text(CONFIG.read_text().replace("proxy-port       6379\n", "")
+                    + "proxy-wait-replicas 1 1000\nproxy-listen 198.18.1.2:16381\n"
+                    + "proxy-threads 1\n")
+    proxy = RedishaProxy(lab, config=conf, name="redisha-proxy-wait")
+    try:
+        keys = keys_on_each_shard("acked", 3)
+        with inside(GATEWAY):
+            client = redis.Redis(host=LISTEN, port=16381, socket_timeout=10)
+            wait_for("the WAIT proxy", lambda: pings(client), 10)
+            for i, key in enumerate(keys):
+                assert client.set(key, i)
+            assert client.mset({k: "m" for k in keys})
+            client.close()
+        for key in keys:
+            shard = shard_of(key)
+            _, master = master_host(lab, shard)
+            replica = next(h for h in SHARDS[shard] if BACK_ADDR[h] != master)
+            assert lab.redis_cli(replica, BACK_ADDR[replica], REDIS_PORT, "GET", key) == "m", key
+    finally:
+        assert proxy.stop() == 0, proxy.log()[-4000:]
+
+
 def test_failover_mid_pipeline_fails_in_flight_then_serves(gateway, lab, report):
-    """A loop of pipelines on shard s1's keys while s1's master is SIGKILLed: requests that
+    """(Last in the module: it leaves s1 without a replica.) A loop of pipelines on shard s1's keys while s1's master is SIGKILLed: requests that
     cannot be answered get error replies (none hangs: every pipeline returns), and once redishad
     writes the new master the proxy sends to it."""
     _, proxy = gateway
     keys = [k for k in keys_on_each_shard("fo", 30) if shard_of(k) == "s1"]
     old_host, old = master_host(lab, "s1")
     stop = threading.Event()
-    outcomes = []  # (time, n ok, [errors])
+    outcomes = []  # (time the pipeline started, n ok, [errors])
 
     def writer():
         with inside(GATEWAY):
             client = redis.Redis(host=VIP, port=PROXY_PORT, socket_timeout=10)
             seq = 0
             while not stop.is_set():
+                started = time.monotonic()
                 pipe = client.pipeline(transaction=False)
                 for k in keys:
                     pipe.set(k, seq)
@@ -117,18 +143,18 @@ def test_failover_mid_pipeline_fails_in_flight_then_serves(gateway, lab, report)
                 try:
                     replies = pipe.execute(raise_on_error=False)
                 except redis.ConnectionError as e:  # includes timeouts: a hang
-                    outcomes.append((time.monotonic(), 0, [f"connection: {e}"]))
+                    outcomes.append((started, 0, [f"connection: {e}"]))
                     break
                 errors = [str(r) for r in replies if isinstance(r, Exception)]
-                outcomes.append((time.monotonic(), len(replies) - len(errors), errors))
+                outcomes.append((started, len(replies) - len(errors), errors))
             client.close()
 
     thread = threading.Thread(target=writer)
     thread.start()
     try:
         time.sleep(0.5)
+        lab.kill_redis(old_host)  # returns once it is gone
         killed = time.monotonic()
-        lab.kill_redis(old_host)
         wait_for("the proxy to write to s1's new master", lambda: [] if any(
             t > killed and ok == len(keys) for t, ok, _ in outcomes) else ["not yet"], 20)
     finally:
@@ -144,8 +170,6 @@ def test_failover_mid_pipeline_fails_in_flight_then_serves(gateway, lab, report)
     report("s1 master SIGKILL -> pipelines served again through the proxy", first_ok - killed, "s")
     new_host, new = master_host(lab, "s1")
     assert new != old
-    last = redis.Redis  # the last value written is on the new master
     assert lab.redis_cli(new_host, new, REDIS_PORT, "EXISTS", keys[0]) == "1"
     info = lab.redis_cli("rh-client", VIP, PROXY_PORT, "INFO")
     assert f"shard_s1:master={new},port=6379" in info, info
-    del last

@@ -1538,6 +1538,7 @@ static void test_config_proxy_directives_parsed(void **state)
 		       "proxy-allow-admin yes\n"
 		       "proxy-allow-keys yes\n"
 		       "proxy-timeout-ms 0\n"
+		       "proxy-wait-replicas 1 250\n"
 		       "proxy-client-timeout 300\n"
 		       "proxy-client-output-limit 2097152\n"
 		       "masteruser fleet\n"
@@ -1556,6 +1557,8 @@ static void test_config_proxy_directives_parsed(void **state)
 	assert_true(cfg.proxy_allow_admin);
 	assert_true(cfg.proxy_allow_keys);
 	assert_int_equal(cfg.proxy_timeout_ms, 0);
+	assert_int_equal(cfg.proxy_wait_replicas, 1);
+	assert_int_equal(cfg.proxy_wait_timeout_ms, 250);
 	assert_int_equal(cfg.proxy_client_timeout, 300);
 	assert_int_equal(cfg.proxy_client_output_limit, 2097152);
 	assert_string_equal(cfg.masteruser, "fleet");
@@ -1580,6 +1583,8 @@ static void test_config_user_errors(void **state)
 	expect_error(BASE "user app on >a\nuser app off >b\n",
 		     "t.conf:5: duplicate user 'app' (first on line 4)");
 	expect_error(BASE "masterauth \"\"\n", "t.conf:4: masterauth: empty password");
+	expect_error(BASE "proxy-wait-replicas 1 0\n",
+		     "t.conf:4: proxy-wait-replicas timeout '0': out of range 1..3600000");
 }
 
 static void test_config_proxy_listen_duplicate_rejected(void **state)
