@@ -12,6 +12,7 @@
 #include "client.h"
 #include "log.h"
 #include "proxy.h"
+#include "pubsub.h"
 #include "tx.h"
 
 /* Bytes read from one backend per event, so one busy shard cannot starve
@@ -108,10 +109,13 @@ static void fail(struct backend *b, const char *why)
 	snprintf(msg, sizeof(msg), "ERR redisha-proxy: %s: %s", who, why);
 	if (b->owner) {
 		/* A client's own connection: no backoff, its next command
-		 * tries again; its transaction state is gone. */
+		 * tries again; its transaction or subscriptions are gone. */
 		b->state = BACKEND_IDLE;
 		fail_inflight(b, msg);
-		tx_own_failed(b->owner);
+		if (b->pubsub)
+			pubsub_lost(b->owner, why);
+		else
+			tx_own_failed(b->owner);
 		return;
 	}
 	b->backoff_ms = b->backoff_ms ? b->backoff_ms * 2 : PROXY_BACKOFF_MIN_MS;
@@ -348,6 +352,11 @@ static void take_replies(struct backend *b)
 				return;
 			continue;
 		}
+		if (b->pubsub) {
+			pubsub_reply(b, buf_head(&b->in), len);
+			buf_consume(&b->in, len);
+			continue;
+		}
 		frag = b->head;
 		if (!frag) {
 			fail(b, "a reply to no request (protocol out of step)");
@@ -384,7 +393,7 @@ static void read_replies(struct backend *b)
 
 		if (n == -EAGAIN)
 			break;
-		if (n == 0 && !b->inflight && !b->handshake) {
+		if (n == 0 && !b->inflight && !b->handshake && !b->pubsub) {
 			/* Closed while idle (a restart, a server timeout):
 			 * nothing is lost, the next request reconnects. */
 			log_info("backend", "shard '%s': idle connection closed by the server",

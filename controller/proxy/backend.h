@@ -33,6 +33,7 @@ struct backend {
 	size_t shard;
 	enum resp_proto proto; /* of its clients: RESP3 opens with HELLO 3 */
 	struct client *owner;  /* a client's own connection (tx.c); NULL if shared */
+	bool pubsub;	       /* a subscriber's (pubsub.c): no request queue */
 	int fd;
 	enum backend_state state;
 	uint32_t addr; /* network order: the master it connected to */

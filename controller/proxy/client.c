@@ -16,6 +16,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "proxy.h"
+#include "pubsub.h"
 #include "tx.h"
 
 static void on_client_event(struct evloop *loop, int fd, unsigned events,
@@ -107,8 +108,8 @@ void client_accept(struct worker *w, int fd)
 static void check_output(struct client *c)
 {
 	if (buf_len(&c->out) > c->w->px->cfg.proxy_client_output_limit &&
-	    !c->overflow) {
-		c->overflow = true;
+	    !c->drop) {
+		c->drop = "output buffer over its limit";
 		log_warn("client", "%s: %zu bytes of replies not read: closing (proxy-client-output-limit)",
 			 c->addr, buf_len(&c->out));
 	}
@@ -130,6 +131,12 @@ void client_drain(struct client *c)
 			c->tail = NULL;
 		c->nqueued--;
 		request_free(req);
+	}
+	/* Messages wait for the replies before them. */
+	if (!c->head && buf_len(&c->push)) {
+		if (buf_append(&c->out, buf_head(&c->push), buf_len(&c->push)))
+			c->drop = "out of memory for messages";
+		buf_free(&c->push);
 	}
 	check_output(c);
 	worker_mark_client(c->w, c);
@@ -277,8 +284,8 @@ static bool write_replies(struct client *c)
 
 void client_flush(struct client *c)
 {
-	if (c->overflow) {
-		client_close(c, "output buffer over its limit");
+	if (c->drop) {
+		client_close(c, c->drop);
 		return;
 	}
 	if (!write_replies(c))
@@ -327,8 +334,9 @@ void client_close(struct client *c, const char *why)
 	if (evloop_watch(&w->loop, c->fd, 0, NULL, NULL))
 		log_debug("client", "%s: unwatch failed", c->addr);
 	close(c->fd);
-	/* Requests still at a backend are orphaned: their last fragment
-	 * frees them. */
+	/* Subscriptions first: what they owe is then settled. Requests
+	 * still at a backend are orphaned: their last fragment frees them. */
+	pubsub_close(c);
 	while (c->head) {
 		struct request *req = c->head;
 
@@ -356,6 +364,7 @@ void client_close(struct client *c, const char *why)
 	}
 	buf_free(&c->in);
 	buf_free(&c->out);
+	buf_free(&c->push);
 	resp_request_parser_free(&c->parser);
 	atomic_fetch_sub(&w->px->nclients, 1);
 	atomic_fetch_sub(&w->stats.connected_clients, 1);

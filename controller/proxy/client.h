@@ -40,13 +40,15 @@ struct client {
 	bool watch_lost;   /* `own` failed while watching: EXEC gets nil */
 	bool blocked;	   /* a blocking command is out on `own`: as in
 			    * Redis, nothing after it runs until it ends */
+	struct pubsub *ps; /* pubsub.c: subscriptions, NULL if none ever */
+	struct buf push;   /* messages, out once the replies before are */
 	struct buf in, out;
 	struct resp_request_parser parser;
 	struct request *head, *tail; /* in request order */
 	size_t nqueued;
 	bool paused;	 /* not reading: too much pending */
 	bool closing;	 /* QUIT or a protocol error: close once written */
-	bool overflow;	 /* replies past proxy-client-output-limit: close now */
+	const char *drop; /* why it must be closed at the end of the event */
 	uint64_t last_ms; /* last request read, for proxy-client-timeout */
 	unsigned watched; /* EV_* currently asked of the loop */
 	bool dirty;

@@ -8,6 +8,7 @@
 #include "backend.h"
 #include "local.h"
 #include "proxy.h"
+#include "pubsub.h"
 #include "tx.h"
 
 void dispatch_enqueue(struct client *c, struct request *req)
@@ -290,7 +291,7 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;
 	}
-	if (tx_dispatch(c, &rt, preq, raw))
+	if (pubsub_dispatch(c, &rt, preq) || tx_dispatch(c, &rt, preq, raw))
 		return;
 	switch (rt.kind) {
 	case ROUTE_ERROR:

@@ -283,6 +283,45 @@ static int route_by_keys(const struct route_ctx *ctx, size_t argc,
 	return 0;
 }
 
+/* Channels live on the shard their name hashes to, as keys do: PUBLISH
+ * and PUBSUB NUMSUB go there; subscriptions are the client's (pubsub.c);
+ * patterns and channel lists concern every shard. */
+static int route_pubsub(const struct route_ctx *ctx, size_t argc,
+			const struct resp_slice *argv, struct route *out)
+{
+	const char *name = out->cmd->name;
+	size_t first = 1;
+
+	out->kind = ROUTE_SHARD;
+	if (strstr(name, "subscribe")) {
+		out->kind = ROUTE_LOCAL;
+		out->pubsub = true;
+		return 0;
+	}
+	if (!strcmp(name, "pubsub|channels") ||
+	    !strcmp(name, "pubsub|shardchannels")) {
+		out->kind = ROUTE_ALL;
+		out->merge = MERGE_CONCAT;
+		return 0;
+	}
+	if (!strcmp(name, "pubsub|numpat"))
+		return 0; /* patterns are on every shard: shard 0 counts */
+	if (!strcmp(name, "pubsub|numsub") || !strcmp(name, "pubsub|shardnumsub"))
+		first = 2;
+	for (size_t i = first; i < argc; i++) {
+		size_t shard = route_key_shard(ctx, argv[i].ptr, argv[i].len);
+
+		if (i > first && shard != out->shard) {
+			fail(out, CROSSSLOT_ERR);
+			return 0;
+		}
+		out->shard = shard;
+		if (first == 1)
+			break; /* PUBLISH channel message */
+	}
+	return 0;
+}
+
 int route_request(const struct route_ctx *ctx, size_t argc,
 		  const struct resp_slice *argv, struct route *out)
 {
@@ -348,20 +387,8 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 		out->merge = MERGE_FIRST;
 		return 0;
 	}
-	if ((out->cmd->flags & CMD_PUBSUB) &&
-	    strcmp(out->cmd->name, "publish") &&
-	    strcmp(out->cmd->name, "spublish")) {
-		/* Subscribers hold connections of their own: not yet. */
-		fail(out, "ERR redisha-proxy does not serve '%s' yet",
-		     out->cmd->name);
-		return 0;
-	}
-	if (out->cmd->flags & CMD_PUBSUB) {
-		/* PUBLISH goes to the shard of its channel. */
-		out->kind = ROUTE_SHARD;
-		out->shard = route_key_shard(ctx, argv[1].ptr, argv[1].len);
-		return 0;
-	}
+	if (out->cmd->flags & CMD_PUBSUB)
+		return route_pubsub(ctx, argc, argv, out);
 	if (!out->cmd->nkey_specs) {
 		fail(out, "ERR '%s' has no key to route by: not served through redisha-proxy",
 		     out->cmd->name);

@@ -49,6 +49,7 @@ struct route {
 	uint64_t scan_cursor;		/* MERGE_SCAN: the shard's own cursor */
 	bool tx;       /* MULTI, EXEC, DISCARD, WATCH, UNWATCH (tx.c) */
 	bool blocking; /* BLPOP...: on the client's own connection (tx.c) */
+	bool pubsub;   /* (P|S)(UN)SUBSCRIBE: the client's own (pubsub.c) */
 	char err[RESP_ERR_MAX];		/* ROUTE_ERROR: without the '-' */
 };
 

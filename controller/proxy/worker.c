@@ -15,6 +15,7 @@
 #include "client.h"
 #include "errmsg.h"
 #include "log.h"
+#include "pubsub.h"
 #include "tx.h"
 
 #define ACCEPTS_PER_EVENT 64
@@ -192,8 +193,10 @@ static void master_changed(void *ctx, size_t shard)
 		backend_master_changed(worker_backend(w, RESP2, shard, i));
 		backend_master_changed(worker_backend(w, RESP3, shard, i));
 	}
-	for (struct client *c = w->clients; c; c = c->next)
+	for (struct client *c = w->clients; c; c = c->next) {
 		tx_master_changed(c, shard);
+		pubsub_master_changed(c, shard);
+	}
 }
 
 static void poll_masters(struct evloop *loop, void *data)

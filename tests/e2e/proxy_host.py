@@ -86,15 +86,16 @@ class ProxyHost:
     def log(self, name="proxy"):
         return (self.state / f"{name}.log").read_text()
 
-    def start_proxy(self, config, *flags, port=PROXY_PORT, name="proxy"):
+    def start_proxy(self, config, *flags, port=PROXY_PORT, name="proxy", env=None):
         """redisha-proxy --static-topology with `config`, tracked as `name`, its log in
-        <state>/<name>.log; returns once it listens on `port`."""
+        <state>/<name>.log; returns once it listens on `port`. `env`: more environment."""
         log_path = self.state / f"{name}.log"
         if name == "proxy":
             self.proxy_log = log_path
         with open(log_path, "a") as log:
             proc = subprocess.Popen([str(PROXY), "-c", str(config), "-f", "-s", *flags],
-                                    stdout=log, stderr=subprocess.STDOUT)
+                                    stdout=log, stderr=subprocess.STDOUT,
+                                    env={**os.environ, **(env or {})})
         self.procs[name] = proc
 
         def pending():

@@ -561,3 +561,65 @@ def test_wait_replicas_turns_an_unreplicated_write_into_noreply(clients, host):
         c.close()
     finally:
         assert host.stop("wait") == 0, host.log("wait")[-4000:]
+
+
+def pubsub_session(port, publish_port):
+    """A subscriber's session on `port`, messages published through `publish_port`: the raw
+    replies in order."""
+    sub, pub = RespClient(HOST, port), RespClient(HOST, publish_port)
+    got = [sub.call("SUBSCRIBE", "{c}a", "{c}b")]
+    got.append(sub.reply())  # the second confirmation
+    got.append(sub.call("PSUBSCRIBE", "news.*"))
+    got.append(pub.call("PUBLISH", "{c}a", "hello"))
+    got.append(sub.reply())
+    got.append(pub.call("PUBLISH", "news.today", "extra"))
+    got.append(sub.reply())
+    for args in (("PING",), ("PING", "x"), ("GET", "k"), ("UNSUBSCRIBE", "{c}a"),
+                 ("PUNSUBSCRIBE",), ("UNSUBSCRIBE",)):
+        got.append(sub.call(*args))
+    got.append(sub.call("UNSUBSCRIBE"))  # nothing left: a nil confirmation
+    got.append(sub.call("PING"))  # not subscribed any more: +PONG
+    sub.close()
+    pub.close()
+    return got
+
+
+def test_pubsub_session_as_redis_server(clients):
+    assert pubsub_session(PROXY_PORT, PROXY_PORT) == pubsub_session(ORACLE_PORT, ORACLE_PORT)
+
+
+def test_pubsub_resp3_as_redis_server(clients):
+    def session(port):
+        sub = RespClient(HOST, port)
+        sub.call("HELLO", 3)
+        got = [sub.call("SUBSCRIBE", "{c}a"), sub.call("SET", "{c}k", 1), sub.call("GET", "{c}k")]
+        got += [sub.call("SSUBSCRIBE", "{c}s"), sub.call("SUNSUBSCRIBE"), sub.call("RESET")]
+        sub.close()
+        return got
+    assert session(PROXY_PORT) == session(ORACLE_PORT)
+
+
+def test_subscribers_hear_channels_on_every_shard(clients):
+    proxy, _ = clients
+    channels = keys_on_each_shard("chan", 2)
+    sub = proxy.pubsub()
+    sub.subscribe(*channels)
+    sub.psubscribe("chan:*")
+    confirmations = [sub.get_message(timeout=5) for _ in range(len(channels) + 1)]
+    assert sorted(m["channel"].decode() for m in confirmations if m["type"] == "subscribe") == \
+        sorted(channels)
+    assert [m["data"] for m in confirmations] and max(m["data"] for m in confirmations) == 7
+    for ch in channels:
+        assert proxy.publish(ch, f"to {ch}") == 2  # the channel and the pattern
+    heard = {}
+    deadline = time.monotonic() + 10
+    while len(heard) < 2 * len(channels) and time.monotonic() < deadline:
+        m = sub.get_message(timeout=1)
+        if m and m["type"] in ("message", "pmessage"):
+            heard[(m["type"], m["channel"].decode())] = m["data"].decode()
+    assert heard == {**{("message", ch): f"to {ch}" for ch in channels},
+                     **{("pmessage", ch): f"to {ch}" for ch in channels}}
+    assert proxy.execute_command("PUBSUB", "NUMSUB", channels[0]) == [channels[0].encode(), 1]
+    assert sorted(proxy.execute_command("PUBSUB", "CHANNELS", "chan:*")) == \
+        sorted(c.encode() for c in channels)
+    sub.close()

@@ -734,16 +734,30 @@ static void test_xreadgroup_group_named_block_is_not_the_option(void **state)
 	expect_shard("XREADGROUP GROUP block block COUNT 1 STREAMS c >", 1);
 }
 
-static void test_subscribe_refused(void **state)
+/* Subscriptions are the client's own (pubsub.c); channel questions go
+ * where the channel hashes, lists to every shard. */
+static void test_pubsub_routes(void **state)
 {
 	(void)state;
 	three();
-	expect_error("SUBSCRIBE news",
-		     "ERR redisha-proxy does not serve 'subscribe' yet");
-	expect_error("PSUBSCRIBE n*",
-		     "ERR redisha-proxy does not serve 'psubscribe' yet");
-	expect_error("UNSUBSCRIBE",
-		     "ERR redisha-proxy does not serve 'unsubscribe' yet");
+	expect_kind("SUBSCRIBE news", ROUTE_LOCAL);
+	assert_true(rt.pubsub);
+	expect_kind("PSUBSCRIBE n*", ROUTE_LOCAL);
+	assert_true(rt.pubsub);
+	expect_kind("UNSUBSCRIBE", ROUTE_LOCAL);
+	assert_true(rt.pubsub);
+	expect_kind("SSUBSCRIBE foo", ROUTE_LOCAL);
+	assert_true(rt.pubsub);
+	expect_shard("PUBLISH foo hello", 2);
+	assert_false(rt.pubsub);
+	expect_shard("PUBLISH bar hello", 0);
+	expect_shard("SPUBLISH foo hello", 2);
+	expect_all("PUBSUB CHANNELS", MERGE_CONCAT);
+	expect_all("PUBSUB SHARDCHANNELS n*", MERGE_CONCAT);
+	expect_shard("PUBSUB NUMSUB foo", 2);
+	expect_shard("PUBSUB NUMSUB", 0);
+	expect_error("PUBSUB NUMSUB foo bar", CROSSSLOT);
+	expect_shard("PUBSUB NUMPAT", 0);
 }
 
 static void test_commands_not_served_yet_refused_by_name(void **state)
@@ -897,7 +911,7 @@ int main(void)
 	    cmocka_unit_test(test_xread_without_block_routes_by_its_streams),
 	    cmocka_unit_test(
 		test_xreadgroup_group_named_block_is_not_the_option),
-	    cmocka_unit_test(test_subscribe_refused),
+	    cmocka_unit_test(test_pubsub_routes),
 	    cmocka_unit_test(test_commands_not_served_yet_refused_by_name),
 	    cmocka_unit_test(test_scan_cursor_names_shard_and_position),
 	    cmocka_unit_test(test_ketama_routes_by_the_ring),
