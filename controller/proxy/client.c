@@ -120,6 +120,10 @@ void client_drain(struct client *c)
 	while (c->head && c->head->done) {
 		struct request *req = c->head;
 
+		stats_record(c->w, req->cmd, req->start_us,
+			     buf_len(&req->reply) &&
+				     (buf_head(&req->reply)[0] == '-' ||
+				      buf_head(&req->reply)[0] == '!'));
 		if (buf_append(&c->out, buf_head(&req->reply),
 			       buf_len(&req->reply))) {
 			c->closing = true; /* cannot keep order any more */
@@ -149,6 +153,8 @@ void client_fragment_reply(struct fragment *frag, const char *p, size_t len)
 
 	if (c && req->nfrags == 1 && req->merge == MERGE_NONE && c->head == req) {
 		/* The common case: the reply can go out as it is, no copy. */
+		stats_record(c->w, req->cmd, req->start_us,
+			     len && (p[0] == '-' || p[0] == '!'));
 		if (buf_append(&c->out, p, len))
 			c->closing = true;
 		frag->done = true;
@@ -231,6 +237,8 @@ static void process_input(struct client *c)
 			/* As redis-server: the error, then the connection
 			 * closes once the replies before it are written. */
 			atomic_fetch_add(&c->w->stats.protocol_errors, 1);
+			c->cur_cmd = -1;
+			c->cur_start_us = stats_now_us();
 			log_info("client", "%s: %s", c->addr,
 				 r < 0 ? "out of memory" : err);
 			dispatch_error(c, "ERR %s",

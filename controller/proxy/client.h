@@ -45,6 +45,8 @@ struct client {
 	struct buf in, out;
 	struct resp_request_parser parser;
 	struct request *head, *tail; /* in request order */
+	int cur_cmd;	       /* the request being dispatched, for stats */
+	uint64_t cur_start_us;
 	size_t nqueued;
 	bool paused;	 /* not reading: too much pending */
 	bool closing;	 /* QUIT or a protocol error: close once written */

@@ -13,6 +13,8 @@
 
 void dispatch_enqueue(struct client *c, struct request *req)
 {
+	req->cmd = c->cur_cmd;
+	req->start_us = c->cur_start_us;
 	if (c->tail)
 		c->tail->next = req;
 	else
@@ -273,7 +275,12 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 	struct route rt;
 	size_t nfrags;
 
+	const struct command_info *top = command_lookup(1, preq->argv);
+
 	atomic_fetch_add(&c->w->stats.commands, 1);
+	/* Stats count a subcommand under its container, as one name. */
+	c->cur_cmd = top ? (int)(top - command_table) : -1;
+	c->cur_start_us = stats_now_us();
 	if (!c->authenticated) {
 		/* As redis-server: an unknown command or a wrong arity is
 		 * reported first, then anything but AUTH, HELLO, QUIT and

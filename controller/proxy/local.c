@@ -1,20 +1,14 @@
 #include "local.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "auth.h"
-#include "evloop.h"
 #include "log.h"
 #include "proxy.h"
-
-#define INFO_MAX (64 * 1024)
 
 static int ping(struct client *c, size_t argc, const struct resp_slice *argv,
 		struct buf *out)
@@ -251,96 +245,17 @@ static int reset(struct client *c, size_t argc, const struct resp_slice *argv,
 	return resp_add_simple(out, "RESET");
 }
 
-/* ---- INFO ----------------------------------------------------------- */
-
-struct info {
-	char text[INFO_MAX];
-	size_t len;
-};
-
-static void info_add(struct info *in, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void info_add(struct info *in, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (in->len >= sizeof(in->text))
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(in->text + in->len, sizeof(in->text) - in->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		in->len += (size_t)n;
-	if (in->len > sizeof(in->text))
-		in->len = sizeof(in->text);
-}
-
-#define SUM(px, field)                                                    \
-	({                                                                \
-		uint64_t s_ = 0;                                          \
-		for (size_t i_ = 0; i_ < (px)->nworkers; i_++)            \
-			s_ += atomic_load_explicit(                       \
-				&(px)->workers[i_].stats.field,           \
-				memory_order_relaxed);                    \
-		s_;                                                       \
-	})
-
-static void info_shards(struct info *in, const struct worker *w)
-{
-	const struct proxy *px = w->px;
-
-	info_add(in, "# Shards\r\n");
-	for (size_t s = 0; s < px->cfg.nshards; s++) {
-		const struct master *m = &w->masters.shard[s];
-		char ip[INET_ADDRSTRLEN] = "none";
-		uint64_t reqs = SUM(px, shard_requests[s]);
-
-		if (m->generation)
-			inet_ntop(AF_INET, &m->addr, ip, sizeof(ip));
-		info_add(in, "shard_%s:master=%s,port=%u,generation=%u,state=%s,requests=%" PRIu64 "\r\n",
-			 px->cfg.shards[s].name, ip, ntohs(m->port),
-			 m->generation, m->up ? "up" : "down", reqs);
-	}
-}
+/* ---- INFO: stats.c writes it ---------------------------------------- */
 
 static int info(struct client *c, size_t argc, const struct resp_slice *argv,
 		struct buf *out)
 {
-	const struct proxy *px = c->w->px;
-	struct info *in = malloc(sizeof(*in));
-	int r;
+	struct buf text = { 0 };
+	int r = stats_info(c->w->px, c->w, argc > 1 ? argv[1].ptr : NULL,
+			   argc > 1 ? argv[1].len : 0, &text);
 
-	(void)argc;
-	(void)argv;
-	if (!in)
-		return -ENOMEM;
-	in->len = 0;
-	info_add(in, "# Server\r\nserver:redisha-proxy\r\n"
-		     "redis_mode:standalone\r\n"
-		     "proxy_threads:%zu\r\nuptime_in_seconds:%" PRIu64 "\r\n"
-		     "topology:%s\r\n\r\n",
-		 px->nworkers,
-		 (evloop_now_ms() - px->start_ms) / 1000,
-		 px->static_topology ? "static" : "pinned");
-	info_add(in, "# Clients\r\nconnected_clients:%" PRIu64 "\r\n"
-		     "maxclients:%u\r\n\r\n",
-		 (uint64_t)atomic_load(&px->nclients), px->cfg.proxy_max_clients);
-	info_add(in, "# Stats\r\ntotal_connections_received:%" PRIu64 "\r\n"
-		     "rejected_connections:%" PRIu64 "\r\n"
-		     "total_commands_processed:%" PRIu64 "\r\n"
-		     "proxy_error_replies:%" PRIu64 "\r\n"
-		     "protocol_errors:%" PRIu64 "\r\n"
-		     "backend_failures:%" PRIu64 "\r\n"
-		     "failover_aborted_requests:%" PRIu64 "\r\n\r\n",
-		 SUM(px, connections_received), SUM(px, rejected_connections),
-		 SUM(px, commands), SUM(px, error_replies),
-		 SUM(px, protocol_errors), SUM(px, backend_failures),
-		 SUM(px, failover_aborts));
-	info_shards(in, c->w);
-	r = resp_add_bulk(out, in->text, in->len);
-	free(in);
+	r = r ?: resp_add_bulk(out, buf_head(&text), buf_len(&text));
+	buf_free(&text);
 	return r;
 }
 

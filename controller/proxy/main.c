@@ -20,6 +20,7 @@
 #include "keyslot.h"
 #include "log.h"
 #include "proxy.h"
+#include "stats.h"
 #include "worker.h"
 
 #define ERR_MAX 512
@@ -150,15 +151,28 @@ static void raise_fd_limit(const struct proxy *px)
 			 (unsigned long long)want, px->cfg.proxy_max_clients);
 }
 
-/* Wait for SIGTERM or SIGINT; SIGHUP is logged and ignored (the
- * configuration is read at start only). */
-static void wait_for_stop(const sigset_t *set)
+/* Wait for SIGTERM or SIGINT, writing the stats file for redishad every
+ * second meanwhile; SIGHUP is logged and ignored (the configuration is
+ * read at start only). */
+static void wait_for_stop(const struct proxy *px, const sigset_t *set)
 {
-	for (;;) {
-		int sig;
+	const struct timespec second = { .tv_sec = 1 };
+	bool warned = false;
 
-		if (sigwait(set, &sig))
+	for (;;) {
+		int sig = sigtimedwait(set, NULL, &second);
+		int r;
+
+		if (sig < 0) {
+			if (errno != EAGAIN)
+				continue;
+			r = stats_write_file(px);
+			if (r && !warned)
+				log_warn("proxy", "stats file in %s: %s", STATS_DIR,
+					 strerror(-r));
+			warned = r != 0;
 			continue;
+		}
 		if (sig == SIGHUP) {
 			log_warn("proxy", "SIGHUP: redisha-proxy does not reload its configuration; restart it");
 			continue;
@@ -224,7 +238,7 @@ int main(int argc, char **argv)
 		log_info("proxy", "serving %zu shards with %zu threads, masters from %s",
 			 px.cfg.nshards, px.nworkers,
 			 px.static_topology ? "the configuration" : "redishad's maps");
-		wait_for_stop(&set);
+		wait_for_stop(&px, &set);
 	}
 	for (size_t i = 0; i < started; i++) {
 		worker_stop(&px.workers[i]);
@@ -233,6 +247,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < px.nworkers; i++)
 		if (px.workers[i].px)
 			worker_free(&px.workers[i]);
+	stats_remove_file(&px);
 	free(px.workers);
 	free(px.ring);
 	log_info("proxy", "stopped");

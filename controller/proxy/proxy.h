@@ -19,6 +19,7 @@
 #include "masters.h"
 #include "resp.h"
 #include "route.h"
+#include "stats.h"
 
 /* The Redis whose commands the proxy serves (command_table.c), as HELLO
  * reports it. */
@@ -53,6 +54,7 @@ struct worker_stats {
 	atomic_uint_fast64_t failover_aborts; /* requests failed by a
 						 master change */
 	atomic_uint_fast64_t shard_requests[RH_MAX_SHARDS];
+	atomic_uint_fast64_t latency[STATS_LATENCY_BUCKETS];
 };
 
 struct proxy;
@@ -84,6 +86,7 @@ struct worker {
 	struct client *dirty_clients;
 	struct backend *dirty_backends;
 	struct worker_stats stats;
+	struct command_stat *cmdstats; /* one per command_table entry */
 };
 
 struct proxy {

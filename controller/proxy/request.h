@@ -44,6 +44,8 @@ struct request {
 	size_t nkeys;
 	size_t shard, nshards; /* MERGE_SCAN: the shard scanned, of how many */
 	size_t pick;	       /* MERGE_ANY: the fragment to look at first */
+	int cmd;	       /* for stats: index in command_table, or -1 */
+	uint64_t start_us;     /* when it was read */
 	struct fragment frags[];
 };
 

@@ -251,6 +251,9 @@ int worker_init(struct worker *w, struct proxy *px, size_t id, char *err,
 	if ((r = masters_init(&w->masters, &px->cfg, px->static_topology, err,
 			      errlen)))
 		return r;
+	w->cmdstats = calloc(command_table_len, sizeof(*w->cmdstats));
+	if (!w->cmdstats)
+		return errmsg_fail(err, errlen, ENOMEM, "out of memory");
 	w->nbackends = 2 * per_set; /* RESP2, then RESP3 */
 	w->backends = calloc(w->nbackends, sizeof(*w->backends));
 	if (!w->backends)
@@ -310,6 +313,7 @@ void worker_free(struct worker *w)
 	for (size_t i = 0; i < w->nbackends; i++)
 		backend_close(&w->backends[i]);
 	free(w->backends);
+	free(w->cmdstats);
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
 	masters_close(&w->masters);

@@ -5,6 +5,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -139,6 +142,82 @@ static void put_shards(struct out *o, const struct topology *t)
 				  "} %.3f\n", s->written_after_ms / MS_PER_S);
 }
 
+/* redisha-proxy's statistics (proxy_stats.h): only `up` when no proxy
+ * wrote its file lately. */
+static void put_proxy(struct out *o, const struct proxy_stats *ps)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t off;
+	} totals[] = {
+#define TOTAL(n, t, h, f) { n, t, h, offsetof(struct proxy_stats, f) }
+		TOTAL("proxy_connected_clients", "gauge",
+		      "Clients connected to redisha-proxy.", connected_clients),
+		TOTAL("proxy_connections_received_total", "counter",
+		      "Connections redisha-proxy accepted.", connections_received),
+		TOTAL("proxy_rejected_connections_total", "counter",
+		      "Connections refused at proxy-max-clients.",
+		      rejected_connections),
+		TOTAL("proxy_commands_total", "counter", "Commands read.",
+		      commands),
+		TOTAL("proxy_error_replies_total", "counter",
+		      "Error replies redisha-proxy made itself.", error_replies),
+		TOTAL("proxy_protocol_errors_total", "counter",
+		      "Clients closed for malformed RESP.", protocol_errors),
+		TOTAL("proxy_backend_failures_total", "counter",
+		      "Backend connections that failed.", backend_failures),
+		TOTAL("proxy_failover_aborted_requests_total", "counter",
+		      "Requests failed with TRYAGAIN by a master change.",
+		      failover_aborts),
+#undef TOTAL
+	};
+	uint64_t usec = 0;
+
+	put_family(o, "proxy_up", "gauge",
+		   "1 if redisha-proxy wrote its statistics in the last 5 s.");
+	put(o, "redisha_proxy_up %d\n", ps->up);
+	if (!ps->up)
+		return;
+	for (size_t i = 0; i < sizeof(totals) / sizeof(totals[0]); i++) {
+		put_family(o, totals[i].name, totals[i].type, totals[i].help);
+		put(o, "redisha_%s %" PRIu64 "\n", totals[i].name,
+		    *(const uint64_t *)((const char *)ps + totals[i].off));
+	}
+	put_family(o, "proxy_shard_requests_total", "counter",
+		   "Requests (or parts of split ones) sent to each shard.");
+	for (size_t i = 0; i < ps->nshards; i++) {
+		put(o, "redisha_proxy_shard_requests_total{shard=\"");
+		put_label(o, ps->shards[i].name);
+		put(o, "\"} %" PRIu64 "\n", ps->shards[i].requests);
+	}
+	put_family(o, "proxy_command_calls_total", "counter",
+		   "Calls of each command through redisha-proxy.");
+	for (size_t i = 0; i < ps->ncmds; i++)
+		put(o, "redisha_proxy_command_calls_total{command=\"%s\"} %" PRIu64 "\n",
+		    ps->cmds[i].name, ps->cmds[i].calls);
+	put_family(o, "proxy_command_failed_total", "counter",
+		   "Calls answered with an error.");
+	for (size_t i = 0; i < ps->ncmds; i++)
+		put(o, "redisha_proxy_command_failed_total{command=\"%s\"} %" PRIu64 "\n",
+		    ps->cmds[i].name, ps->cmds[i].failed);
+	put_family(o, "proxy_request_duration_seconds", "histogram",
+		   "From a request read to its reply queued, in redisha-proxy.");
+	for (size_t i = 0; i < ps->nbuckets; i++) {
+		if (ps->le_us[i])
+			put(o, "redisha_proxy_request_duration_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+			    (double)ps->le_us[i] / 1e6, ps->le_count[i]);
+		else
+			put(o, "redisha_proxy_request_duration_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n",
+			    ps->le_count[i]);
+	}
+	for (size_t i = 0; i < ps->ncmds; i++)
+		usec += ps->cmds[i].usec;
+	put(o, "redisha_proxy_request_duration_seconds_sum %.6f\n",
+	    (double)usec / 1e6);
+	put(o, "redisha_proxy_request_duration_seconds_count %" PRIu64 "\n",
+	    ps->nbuckets ? ps->le_count[ps->nbuckets - 1] : 0);
+}
+
 /* Sum every rh_stats counter over the possible CPUs into `sum`. */
 static int read_stats(struct metrics *m, __u64 *sum, char *err, size_t errlen)
 {
@@ -213,6 +292,8 @@ static int render(struct metrics *m, struct out *o, char *err, size_t errlen)
 		put(o, "redisha_xdp_packets_total{reason=\"%s\",kind=\"%s\"} %llu\n",
 		    counters[i].reason, counters[i].kind,
 		    (unsigned long long)sum[i]);
+	proxy_stats_read(&m->proxy, m->cfg, (long long)time(NULL));
+	put_proxy(o, &m->proxy);
 	return 0;
 }
 
@@ -433,6 +514,7 @@ int metrics_start(struct metrics *m, struct evloop *loop,
 	m->dp = dp;
 	m->topo = topo;
 	m->watch = watch;
+	m->cfg = cfg;
 	m->listen_fd = -1;
 	m->accept_pause = (struct ev_timer){ 0 };
 	for (size_t i = 0; i < METRICS_MAX_CLIENTS; i++)

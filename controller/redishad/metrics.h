@@ -4,7 +4,8 @@
  * /metrics answers the text exposition format 0.0.4 and closes; other paths
  * get 404, other methods 405. Everything is read when a scrape arrives, from
  * the same places as the state file (state.h) plus the maps: shards'
- * masters, Sentinel reachability, rh_config, rh_flows and rh_stats.
+ * masters, Sentinel reachability, rh_config, rh_flows and rh_stats; and
+ * redisha-proxy's statistics from its file (proxy_stats.h).
  *
  * Bounded: at most METRICS_MAX_CLIENTS connections at once (more get 503),
  * a request larger than METRICS_REQUEST_MAX or a connection older than
@@ -19,6 +20,7 @@
 #include "config.h"
 #include "datapath.h"
 #include "evloop.h"
+#include "proxy_stats.h"
 #include "sentinel.h"
 #include "topology.h"
 
@@ -32,7 +34,7 @@
 #define METRICS_TIMEOUT_MS 2000	 /* from accept to the last byte sent */
 /* Enough for RH_MAX_SHARDS shards with names of RH_SHARD_NAME_MAX bytes
  * (about 500 bytes each) plus every XDP counter. */
-#define METRICS_BODY_MAX (64 * 1024)
+#define METRICS_BODY_MAX (256 * 1024) /* + redisha-proxy's per command */
 #define METRICS_HEAD_MAX 256 /* status line and headers of a response */
 #define METRICS_MAX_CPUS 4096 /* per-CPU values read from rh_stats */
 
@@ -53,6 +55,8 @@ struct metrics {
 	const struct datapath *dp;
 	const struct topology *topo;
 	const struct sentinel_watch *watch;
+	const struct config *cfg;
+	struct proxy_stats proxy; /* read at each scrape */
 	int listen_fd; /* -1: not serving */
 	char addr[24];	/* "ip:port" it listens on, for logs */
 	int ncpus;     /* possible CPUs: values per rh_stats entry */

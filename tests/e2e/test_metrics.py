@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway import CONFIG, GATEWAY, REDISHAD, Redishad, held_connection, wait_until_serving
+from gateway import (CONFIG, GATEWAY, REDISHAD, Redishad, RedishaProxy, held_connection,
+                     wait_until_serving)
 from lab import BACK_ADDR, REDIS_PORT, ROOT, SHARDS, VIP, wait_for
 
 CLIENT_PY = Path(__file__).resolve().parent / "lab_client.py"
@@ -23,7 +24,7 @@ FAMILIES = {
     "shard_up": "gauge", "last_failover_event_to_map_seconds": "gauge",
     "failovers_total": "counter", "sentinels": "gauge", "sentinels_connected": "gauge",
     "vip_owned": "gauge", "heartbeat_age_seconds": "gauge", "flows": "gauge",
-    "flows_max": "gauge", "xdp_packets_total": "counter",
+    "flows_max": "gauge", "xdp_packets_total": "counter", "proxy_up": "gauge",
 }
 ABI_H = (ROOT / "include" / "redisha" / "abi.h").read_text()
 # The RH_STATS X-macro: every counter's name and kind, as the metric must label them.
@@ -151,11 +152,41 @@ def test_metrics_is_prometheus_text_with_help_and_type(redishad):
     assert value(samples, "flows_max") == MAX_FLOWS
 
 
-def test_promtool_accepts_the_exposition(redishad):
-    body = fetch()["body"]
+def promtool_check(body):
     proc = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True,
                           text=True, timeout=30)
     assert proc.returncode == 0, f"promtool check metrics: {proc.returncode}\n{proc.stdout}{proc.stderr}"
+
+
+def test_promtool_accepts_the_exposition(redishad):
+    promtool_check(fetch()["body"])
+
+
+def test_proxy_statistics_exported_while_the_proxy_runs(redishad, lab, metrics_config):
+    """redisha-proxy writes its statistics each second; redishad exports them as
+    redisha_proxy_* and says redisha_proxy_up 0 once the proxy is gone."""
+    assert value(scrape(), "proxy_up") == 0
+    proxy = RedishaProxy(lab, config=metrics_config)
+    try:
+        wait_for("redisha-proxy through the VIP",
+                 lambda: [] if lab.redis_cli("rh-client", VIP, 6379, "PING", check=False) == "PONG"
+                 else ["no PONG"], 10)
+        for i in range(20):
+            assert lab.redis_cli("rh-client", VIP, 6379, "SET", f"m:{i}", str(i)) == "OK"
+        assert lab.redis_cli("rh-client", VIP, 6379, "NOSUCH").startswith("ERR unknown")
+        wait_for("the proxy's statistics in /metrics", lambda: [] if value(
+            scrape(), "proxy_up") == 1 and value(scrape(), "proxy_command_calls_total",
+                                                 command="set") >= 20 else ["not yet"], 10)
+        samples = scrape()
+        assert value(samples, "proxy_command_failed_total", command="set") == 0
+        assert sum(v for _, v in samples["redisha_proxy_shard_requests_total"]) >= 20
+        assert value(samples, "proxy_request_duration_seconds_count") >= 22
+        assert value(samples, "proxy_request_duration_seconds_bucket", le="+Inf") >= 22
+        assert value(samples, "proxy_error_replies_total") >= 1
+        promtool_check(fetch()["body"])
+    finally:
+        assert proxy.stop() == 0, proxy.log()[-4000:]
+    assert value(scrape(), "proxy_up") == 0
 
 
 def test_shard_masters_match_the_lab(redishad, lab):

@@ -7,12 +7,15 @@ malformed input and a dead shard."""
 import random
 import resource
 import selectors
+import signal
 import socket
 import time
+from pathlib import Path
 
 import pytest
 import redis
 
+from lab import wait_for
 from proxy_host import HOST, MASTER_PORTS, ORACLE_PORT, PROXY_PORT, ProxyHost
 from resp_client import RespClient
 
@@ -296,7 +299,7 @@ def test_a_dead_shard_fails_fast_and_serves_again_once_back(clients, host):
     proxy, _ = clients
     keys = keys_on_each_shard("dead", 1)
     on = dict(zip(("s1", "s2", "s3"), keys))
-    host.stop("s2", __import__("signal").SIGKILL)
+    host.stop("s2", signal.SIGKILL)
     try:
         started = time.monotonic()
         with pytest.raises(redis.ResponseError) as err:
@@ -316,7 +319,6 @@ def test_a_dead_shard_fails_fast_and_serves_again_once_back(clients, host):
             return []
         except redis.ResponseError as e:
             return [str(e)]
-    from lab import wait_for
     wait_for("shard s2 served again", pending, 5)
     assert proxy.mget(keys) == [b"1", b"2", b"3"]
 
@@ -623,3 +625,24 @@ def test_subscribers_hear_channels_on_every_shard(clients):
     assert sorted(proxy.execute_command("PUBSUB", "CHANNELS", "chan:*")) == \
         sorted(c.encode() for c in channels)
     sub.close()
+
+
+def test_info_counts_commands_shards_and_latency(clients, host):
+    proxy, _ = clients
+    before = proxy.info("commandstats").get("cmdstat_hset", {}).get("calls", 0)
+    for i in range(10):
+        proxy.hset(f"i:{i}", "f", i)
+    with pytest.raises(redis.ResponseError):
+        proxy.execute_command("HSET", "i:0", "odd")
+    stats = proxy.info("commandstats")["cmdstat_hset"]
+    assert stats["calls"] == before + 11 and stats["failed_calls"] >= 1
+    latency = proxy.info("latency")
+    assert latency["latency_usec_le_inf"] >= 11
+    shards = proxy.info("shards")
+    assert sum(v["requests"] for k, v in shards.items() if k.startswith("shard_")) >= 10
+    assert set(proxy.info("server")) >= {"server", "proxy_threads", "uptime_in_seconds"}
+    # the same text, every second, for redishad's /metrics
+    stats_file = Path("/run/redisha") / "default.proxy"
+    wait_for("the proxy's stats file", lambda: [] if stats_file.exists() and "cmdstat_hset:"
+             in stats_file.read_text() else ["not written"], 5)
+    assert "# Latency" in stats_file.read_text()
