@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "log.h"
 #include "proxy.h"
+#include "pubsub.h"
 
 static int ping(struct client *c, size_t argc, const struct resp_slice *argv,
 		struct buf *out)
@@ -116,6 +117,28 @@ static int client_id(struct client *c, size_t argc,
 	(void)argc;
 	(void)argv;
 	return resp_add_int(out, (int64_t)c->id);
+}
+
+/* CLIENT INFO: Redis's fields that mean something through the proxy. */
+static int client_info(struct client *c, size_t argc,
+		       const struct resp_slice *argv, struct buf *out)
+{
+	char line[512];
+	int n;
+
+	(void)argc;
+	(void)argv;
+	n = snprintf(line, sizeof(line),
+		     "id=%llu addr=%s fd=%d name=%s db=0 sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu obl=%zu resp=%d user=%s\n",
+		     (unsigned long long)c->id, c->addr, c->fd, c->name,
+		     pubsub_count(c, PUBSUB_CHANNELS),
+		     pubsub_count(c, PUBSUB_PATTERNS),
+		     pubsub_count(c, PUBSUB_SHARD_CHANNELS),
+		     c->in_multi ? 1 : -1, buf_len(&c->in), buf_len(&c->out),
+		     c->proto, c->user);
+	return resp_add_bulk(out, line, n < 0 ? 0
+					: (size_t)n < sizeof(line) ? (size_t)n
+								   : sizeof(line) - 1);
 }
 
 /* ---- who the client is: AUTH, HELLO, RESET ------------------------ */
@@ -276,6 +299,7 @@ static const struct local_command commands[] = {
 	{ "client|setname", client_setname },
 	{ "client|getname", client_getname },
 	{ "client|id", client_id },
+	{ "client|info", client_info },
 	{ "auth", auth },
 	{ "hello", hello },
 	{ "reset", reset },

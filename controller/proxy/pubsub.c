@@ -468,6 +468,15 @@ odd:
 	worker_mark_client(c->w, c);
 }
 
+size_t pubsub_count(const struct client *c, enum pubsub_kind kind)
+{
+	if (!c->ps)
+		return 0;
+	return kind == PUBSUB_CHANNELS	 ? c->ps->channels.n
+	       : kind == PUBSUB_PATTERNS ? c->ps->patterns.n
+					 : c->ps->schannels.n;
+}
+
 void pubsub_lost(struct client *c, const char *why)
 {
 	log_info("pubsub", "%s: %s: closing the subscriber so that it subscribes again",

@@ -33,6 +33,11 @@ void pubsub_reply(struct backend *b, const char *p, size_t len);
 void pubsub_lost(struct client *c, const char *why);
 void pubsub_master_changed(struct client *c, size_t shard);
 
+enum pubsub_kind { PUBSUB_CHANNELS, PUBSUB_PATTERNS, PUBSUB_SHARD_CHANNELS };
+
+/* How many of a kind the client is subscribed to (CLIENT INFO). */
+size_t pubsub_count(const struct client *c, enum pubsub_kind kind);
+
 /* Leave every subscription (RESET, or the client closing). */
 void pubsub_close(struct client *c);
 

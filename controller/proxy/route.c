@@ -52,6 +52,7 @@ static const struct route_rule rules[] = {
 	LOCAL("client|setname"),
 	LOCAL("client|getname"),
 	LOCAL("client|id"),
+	LOCAL("client|info"),
 	LOCAL("auth"),
 	LOCAL("hello"),
 	LOCAL("reset"),

@@ -246,7 +246,7 @@ def test_a_64_mib_value_goes_through_byte_exact(clients):
 MALFORMED = [
     b"*1\r\n$-5\r\n", b"*1\r\n$abc\r\n", b"*abc\r\n", b"*2\r\n:1\r\n", b"*1000000\r\n",
     b"*1\r\n$999999999999\r\n", b'SET "unbalanced\r\n', b"*1\r\n$" + b"9" * 70000,
-    b"*" + b"1" * 70000,
+    b"*" + b"1" * 70000, b"*1\r\n*1\r\n$4\r\nPING\r\n", b"*2\r\n$3\r\nGET\r\n$-1\r\n",
 ]
 
 
@@ -528,6 +528,18 @@ def test_scan_walks_every_shard_once(clients):
     assert proxy.dbsize() == len(keys) + 1
     with pytest.raises(redis.ResponseError, match="invalid cursor"):
         proxy.scan(3)  # shard 3 of 3 does not exist
+
+
+def test_client_info_and_admin_refusal(clients):
+    proxy, _ = clients
+    proxy.client_setname("inspector")
+    info = proxy.execute_command("CLIENT", "INFO").decode()
+    assert "name=inspector" in info and "db=0" in info and "resp=2" in info and "user=default" in info
+    for args in (("FLUSHALL",), ("CONFIG", "GET", "maxmemory"), ("SHUTDOWN",), ("MONITOR",),
+                 ("DEBUG", "SLEEP", "0")):
+        with pytest.raises(redis.ResponseError):
+            proxy.execute_command(*args)
+    assert proxy.ping()
 
 
 def test_randomkey_and_keys(clients):

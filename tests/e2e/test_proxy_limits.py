@@ -107,6 +107,57 @@ def test_an_idle_client_is_closed_after_the_timeout(proxy):
     blocked.close()
 
 
+def test_max_clients_refused_as_redis_does(proxy, host):
+    conf = host.write_config("proxy-max-clients 3\nproxy-allow-keys yes\nproxy-allow-admin yes\n",
+                             port=16395, name="small")
+    host.start_proxy(conf, port=16395, name="small")
+    try:
+        first = redis.Redis(host=HOST, port=16395, socket_timeout=5)
+        # the start-up probe's connection may not be closed yet on the proxy's side
+        wait_for("only this client", lambda: [] if first.info("clients")["connected_clients"]
+                 == 1 else ["more"], 5)
+        held = [socket.create_connection((HOST, 16395)) for _ in range(2)]
+        for s in held:
+            s.sendall(b"PING\r\n")
+            assert s.recv(16) == b"+PONG\r\n"
+        extra = socket.create_connection((HOST, 16395))
+        extra.settimeout(5)
+        assert extra.recv(64) == b"-ERR max number of clients reached\r\n"
+        assert extra.recv(64) == b""
+        extra.close()
+        held.pop().close()
+
+        def admitted():
+            try:
+                return [] if redis.Redis(host=HOST, port=16395, socket_timeout=5).ping() else ["?"]
+            except redis.ConnectionError as e:
+                return [str(e)]
+        wait_for("a free client slot", admitted, 5)
+        for s in held:
+            s.close()
+        first.close()
+    finally:
+        assert host.stop("small") == 0, host.log("small")[-4000:]
+
+
+def test_keys_and_admin_when_allowed_reach_every_shard(proxy, host):
+    conf = host.write_config("proxy-allow-keys yes\nproxy-allow-admin yes\n", port=16396,
+                             name="open")
+    host.start_proxy(conf, port=16396, name="open")
+    try:
+        client = redis.Redis(host=HOST, port=16396, socket_timeout=5)
+        keys = keys_on_each_shard("all", 2)
+        client.mset({k: 1 for k in keys})
+        assert sorted(k.decode() for k in client.keys("all:*")) == sorted(keys)
+        assert client.flushall()
+        for port in MASTER_PORTS.values():
+            assert redis.Redis(host=HOST, port=port).dbsize() == 0
+        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
+        client.close()
+    finally:
+        assert host.stop("open") == 0, host.log("open")[-4000:]
+
+
 def test_a_stopped_master_fails_its_requests_after_the_timeout(proxy, host):
     keys = dict(zip(MASTER_PORTS, keys_on_each_shard("stop", 1)))
     master = host.procs["s3"]
