@@ -238,7 +238,6 @@ static void process_input(struct client *c)
 			 * closes once the replies before it are written. */
 			atomic_fetch_add(&c->w->stats.protocol_errors, 1);
 			c->cur_cmd = -1;
-			c->cur_start_us = stats_now_us();
 			log_info("client", "%s: %s", c->addr,
 				 r < 0 ? "out of memory" : err);
 			dispatch_error(c, "ERR %s",
@@ -267,6 +266,8 @@ static void read_requests(struct client *c)
 		return;
 	}
 	c->last_ms = evloop_now_ms();
+	/* one clock read for the requests of this read */
+	c->cur_start_us = stats_now_us();
 	if (buf_len(&c->in) > PROXY_QUERY_MAX) {
 		atomic_fetch_add(&c->w->stats.protocol_errors, 1);
 		client_close(c, "query buffer over 1 GiB");

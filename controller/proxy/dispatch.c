@@ -267,6 +267,17 @@ static void answer_locally(struct client *c, const struct route *rt,
 	client_drain(c);
 }
 
+/* The command_table index stats count a request under: a subcommand
+ * under its container, as Redis's INFO does not split them. */
+static int stats_index(const struct command_info *cmd,
+		       const struct resp_request *preq)
+{
+	if (cmd && cmd >= command_table && cmd < command_table + command_table_len)
+		return (int)(cmd - command_table);
+	cmd = command_lookup(1, preq->argv);
+	return cmd ? (int)(cmd - command_table) : -1;
+}
+
 void dispatch_request(struct client *c, const struct resp_request *preq,
 		      const char *raw)
 {
@@ -275,12 +286,8 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 	struct route rt;
 	size_t nfrags;
 
-	const struct command_info *top = command_lookup(1, preq->argv);
-
 	atomic_fetch_add(&c->w->stats.commands, 1);
-	/* Stats count a subcommand under its container, as one name. */
-	c->cur_cmd = top ? (int)(top - command_table) : -1;
-	c->cur_start_us = stats_now_us();
+	c->cur_cmd = -1;
 	if (!c->authenticated) {
 		/* As redis-server: an unknown command or a wrong arity is
 		 * reported first, then anything but AUTH, HELLO, QUIT and
@@ -298,6 +305,7 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;
 	}
+	c->cur_cmd = stats_index(rt.cmd, preq);
 	if (pubsub_dispatch(c, &rt, preq) || tx_dispatch(c, &rt, preq, raw))
 		return;
 	switch (rt.kind) {

@@ -332,9 +332,12 @@ bool pubsub_dispatch(struct client *c, const struct route *rt,
 		     const struct resp_request *preq)
 {
 	const char *name = rt->cmd ? rt->cmd->name : "";
-	bool subscribed = c->ps && (c->ps->channels.n || c->ps->patterns.n ||
-				    c->ps->schannels.n);
+	bool subscribed;
 
+	if (!rt->pubsub && !c->ps)
+		return false; /* never subscribed: most clients */
+	subscribed = c->ps && (c->ps->channels.n || c->ps->patterns.n ||
+			       c->ps->schannels.n);
 	if (rt->pubsub) {
 		subscribe_family(c, name, preq);
 		return true;

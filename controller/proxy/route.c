@@ -8,6 +8,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +115,9 @@ static const struct route_rule *find_rule(const char *name)
 	return NULL;
 }
 
+static bool is_admin(const struct command_info *cmd);
+static bool is_stream(const struct command_info *cmd);
+
 /* Commands whose effect reaches past the keyspace or the connection: the
  * proxy refuses them unless proxy-allow-admin, then sends them to every
  * shard. */
@@ -135,6 +141,61 @@ static bool is_admin(const struct command_info *cmd)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * What route_request needs to know of each command by name (its rule, if
+ * any; admin; a stream), found once for every command of the table and
+ * kept by the command's address: no string is compared per request.
+ */
+#define CLASS_SLOTS 1024 /* a power of 2 over twice the commands */
+
+struct command_class {
+	const struct command_info *cmd;
+	const struct route_rule *rule;
+	bool admin, stream;
+};
+
+static struct command_class classes[CLASS_SLOTS];
+static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
+
+static size_t class_slot(const struct command_info *cmd)
+{
+	return (size_t)(((uintptr_t)cmd >> 3) * 2654435761u) & (CLASS_SLOTS - 1);
+}
+
+static void add_class(const struct command_info *cmd)
+{
+	size_t i = class_slot(cmd);
+
+	while (classes[i].cmd)
+		i = (i + 1) & (CLASS_SLOTS - 1);
+	classes[i] = (struct command_class){
+		.cmd = cmd,
+		.rule = find_rule(cmd->name),
+		.admin = is_admin(cmd),
+		.stream = is_stream(cmd),
+	};
+}
+
+static void build_classes(void)
+{
+	for (size_t i = 0; i < command_table_len; i++) {
+		add_class(&command_table[i]);
+		for (size_t j = 0; j < command_table[i].nsubcommands; j++)
+			add_class(&command_table[i].subcommands[j]);
+	}
+}
+
+static const struct command_class *class_of(const struct command_info *cmd)
+{
+	size_t i;
+
+	pthread_once(&classes_once, build_classes);
+	for (i = class_slot(cmd); classes[i].cmd != cmd;
+	     i = (i + 1) & (CLASS_SLOTS - 1))
+		;
+	return &classes[i];
 }
 
 static void fail(struct route *out, const char *fmt, ...)
@@ -258,7 +319,8 @@ size_t route_key_shard(const struct route_ctx *ctx, const char *key,
 static int route_by_keys(const struct route_ctx *ctx, size_t argc,
 			 const struct resp_slice *argv, struct route *out)
 {
-	size_t *pos = malloc(argc * sizeof(*pos));
+	size_t few[16]; /* most commands: no allocation */
+	size_t *pos = argc <= 16 ? few : malloc(argc * sizeof(*pos));
 	int nkeys;
 
 	if (!pos)
@@ -280,7 +342,8 @@ static int route_by_keys(const struct route_ctx *ctx, size_t argc,
 			break;
 		}
 	}
-	free(pos);
+	if (pos != few)
+		free(pos);
 	return 0;
 }
 
@@ -328,7 +391,10 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 {
 	const struct route_rule *rule;
 
-	memset(out, 0, sizeof(*out));
+	const struct command_class *cls;
+
+	/* all but the error text, which is written only on failure */
+	memset(out, 0, offsetof(struct route, err) + 1);
 	out->cmd = command_lookup(argc, argv);
 	if (!out->cmd) {
 		fail_unknown(out, argc, argv);
@@ -339,7 +405,8 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 		     out->cmd->name);
 		return 0;
 	}
-	rule = find_rule(out->cmd->name);
+	cls = class_of(out->cmd);
+	rule = cls->rule;
 	if (rule) {
 		if (rule->gate == GATE_LATER) {
 			fail(out, "ERR redisha-proxy does not serve '%s' yet",
@@ -369,12 +436,12 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 			route_scan(ctx, &argv[1], out);
 		return 0;
 	}
-	if (is_stream(out->cmd)) {
+	if (cls->stream) {
 		fail(out, "ERR '%s' turns the connection into a stream: not served through redisha-proxy",
 		     out->cmd->name);
 		return 0;
 	}
-	if (is_admin(out->cmd)) {
+	if (cls->admin) {
 		if (!ctx->cfg->proxy_allow_admin) {
 			fail(out, "ERR '%s' is an admin command: disabled by proxy-allow-admin no",
 			     out->cmd->name);
@@ -395,7 +462,7 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 		     out->cmd->name);
 		return 0;
 	}
-	out->tx = !strcmp(out->cmd->name, "watch");
+	out->tx = out->cmd->name[0] == 'w' && !strcmp(out->cmd->name, "watch");
 	out->blocking = blocks(out->cmd, argc, argv);
 	return route_by_keys(ctx, argc, argv, out);
 }

@@ -50,7 +50,8 @@ struct route {
 	bool tx;       /* MULTI, EXEC, DISCARD, WATCH, UNWATCH (tx.c) */
 	bool blocking; /* BLPOP...: on the client's own connection (tx.c) */
 	bool pubsub;   /* (P|S)(UN)SUBSCRIBE: the client's own (pubsub.c) */
-	char err[RESP_ERR_MAX];		/* ROUTE_ERROR: without the '-' */
+	/* last: route_request clears only what comes before it */
+	char err[RESP_ERR_MAX]; /* ROUTE_ERROR: without the '-' */
 };
 
 /*

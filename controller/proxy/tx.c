@@ -289,6 +289,9 @@ bool tx_dispatch(struct client *c, const struct route *rt,
 			c->multi_failed = true;
 		return false;
 	}
+	/* most requests: nothing of a transaction about them */
+	if (!rt->tx && !rt->blocking && !c->in_multi && !c->own)
+		return false;
 	if (!strcmp(name, "reset") || !strcmp(name, "quit")) {
 		/* Not queued; RESET also ends the transaction. */
 		if (!strcmp(name, "reset") && c->own &&
