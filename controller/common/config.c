@@ -90,6 +90,7 @@ static int check_config(const struct config_parser *p)
 	/* Where to point errors that concern these directives. */
 	int proxy_port_line = config_directives_first_line(p, "proxy-port");
 	int track_line = config_directives_first_line(p, "vrrp-track-sentinel");
+	bool slots = cfg->distribution == CONFIG_DIST_SLOTS;
 
 	if (!cfg->ninterfaces)
 		return config_lex_fail_at(lx, 0, "no interface configured");
@@ -104,13 +105,19 @@ static int check_config(const struct config_parser *p)
 			return config_lex_fail_at(lx, s->line, "shard '%s' port %u clashes with proxy-port on line %d",
 						  s->name, s->port,
 						  proxy_port_line);
-		if (s->has_slots && cfg->distribution == CONFIG_DIST_KETAMA)
+		if (s->has_slots && !slots)
 			return config_lex_fail_at(lx, s->line, "shard '%s': slots apply only to distribution slots",
 						  s->name);
-		if (s->weight != 1 && cfg->distribution == CONFIG_DIST_SLOTS)
-			return config_lex_fail_at(lx, s->line, "shard '%s': weight applies only to distribution ketama",
+		if (s->weight != 1 && slots)
+			return config_lex_fail_at(lx, s->line, "shard '%s': weight applies only to distribution ketama and modula",
 						  s->name);
 	}
+	/* Refused rather than ignored: slots already hash the {...} part of
+	 * a key, by Redis Cluster's rule, and a tag that silently does
+	 * nothing would hide a pool converted from twemproxy half-way. */
+	if (cfg->hash_tag[0] && slots)
+		return config_lex_fail_at(lx, config_directives_first_line(p, "hash-tag"),
+					  "hash-tag applies only to distribution ketama and modula (slots hash the {...} part of a key as Redis Cluster does)");
 	if (cfg->vrrp.npeers && !cfg->vrrp.enabled)
 		return config_lex_fail_at(lx, p->peer_lines[0],
 					  "vrrp-peer without vrrp");
@@ -127,6 +134,7 @@ void config_init(struct config *cfg)
 	cfg->xdp_mode = CONFIG_XDP_NATIVE;
 	cfg->distribution = CONFIG_DIST_SLOTS;
 	cfg->hash = CONFIG_HASH_FNV1A_64; /* twemproxy's usual ketama hash */
+	cfg->hash_tag[0] = '\0'; /* none, as nutcracker without hash_tag */
 	cfg->sentinel_follow = CONFIG_FOLLOW_SWITCH_MASTER;
 	cfg->reconcile_ms = 1000;
 	/*

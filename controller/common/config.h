@@ -30,6 +30,7 @@
 #define CONFIG_LINE_MAX 4096 /* bytes in a line, its line ending excluded */
 #define CONFIG_FILE_MAX (1024 * 1024) /* config_load refuses larger files */
 #define CONFIG_SLOTS 16384 /* Redis Cluster hash slots */
+#define CONFIG_HASH_TAG_LEN 2 /* hash-tag: its opening and closing character */
 
 /* An IPv4 endpoint; both fields in network order, as the maps keep them. */
 struct config_endpoint {
@@ -46,7 +47,7 @@ struct config_prefix {
 struct config_shard {
 	char name[RH_SHARD_NAME_MAX]; /* the Sentinel master name */
 	uint16_t port;		      /* shard port on the VIP, host order */
-	uint32_t weight;	      /* ketama weight, default 1 */
+	uint32_t weight;	      /* ketama/modula weight, default 1 */
 	bool has_slots;		      /* slots FIRST-LAST given */
 	uint16_t slot_first, slot_last;
 	bool has_master; /* master ADDR:PORT given (--static-topology) */
@@ -57,9 +58,10 @@ struct config_shard {
 enum config_distribution {
 	CONFIG_DIST_SLOTS = 0, /* CRC16 mod 16384, contiguous ranges */
 	CONFIG_DIST_KETAMA,    /* twemproxy-compatible ring */
+	CONFIG_DIST_MODULA,    /* twemproxy's hash mod the total weight */
 };
 
-/* twemproxy's hash functions, for `distribution ketama HASH`. */
+/* twemproxy's hash functions, for `distribution ketama|modula HASH`. */
 enum config_hash {
 	CONFIG_HASH_FNV1A_64 = 0,
 	CONFIG_HASH_FNV1_64,
@@ -112,6 +114,9 @@ struct config {
 	size_t nshards;
 	enum config_distribution distribution;
 	enum config_hash hash;
+	/* nutcracker's hash_tag for ketama and modula: the two characters
+	 * around the part of a key that is hashed; "" for none */
+	char hash_tag[CONFIG_HASH_TAG_LEN + 1];
 
 	struct config_endpoint sentinels[CONFIG_MAX_SENTINELS];
 	size_t nsentinels;

@@ -13,6 +13,7 @@
 #include "config_directives.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -54,6 +55,7 @@ static const char *const xdp_mode_names[] = {
 static const char *const distribution_names[] = {
 	[CONFIG_DIST_SLOTS] = "slots",
 	[CONFIG_DIST_KETAMA] = "ketama",
+	[CONFIG_DIST_MODULA] = "modula",
 };
 static const char *const hash_names[] = {
 	[CONFIG_HASH_FNV1A_64] = "fnv1a_64",
@@ -262,21 +264,35 @@ static int handle_distribution(struct config_parser *p, char **argv)
 	int d = config_lex_keyword(&p->lex, "distribution", argv[1],
 				   distribution_names,
 				   ARRAY_SIZE(distribution_names));
+	char what[32];
 	int h;
 
 	if (d < 0)
 		return d;
-	/* ketama takes a hash; slots has none. */
-	if ((d == CONFIG_DIST_KETAMA) != (argv[2] != NULL))
+	/* ketama and modula take a hash; slots has none. */
+	if ((d != CONFIG_DIST_SLOTS) != (argv[2] != NULL))
 		return fail_arity(p);
 	cfg->distribution = d;
 	if (!argv[2])
 		return 0;
-	h = config_lex_keyword(&p->lex, "ketama hash", argv[2], hash_names,
+	snprintf(what, sizeof(what), "%s hash", distribution_names[d]);
+	h = config_lex_keyword(&p->lex, what, argv[2], hash_names,
 			       ARRAY_SIZE(hash_names));
 	if (h < 0)
 		return h;
 	cfg->hash = h;
+	return 0;
+}
+
+/* hash-tag XY, as nutcracker.yml's hash_tag: "XY" (any two characters). */
+static int handle_hash_tag(struct config_parser *p, char **argv)
+{
+	size_t len = strlen(argv[1]);
+
+	if (len != CONFIG_HASH_TAG_LEN)
+		return config_lex_fail(&p->lex, "hash-tag '%s': expected two characters, such as \"{}\"",
+				       argv[1]);
+	memcpy(p->cfg->hash_tag, argv[1], len + 1);
 	return 0;
 }
 
@@ -568,8 +584,9 @@ static const struct config_directive directives[] = {
 	PORT("proxy-port", "proxy-port PORT", proxy_port),
 	CUSTOM("shard", "shard NAME port PORT [weight N] [slots FIRST-LAST] [master ADDR:PORT]",
 	       3, 9, true, handle_shard),
-	CUSTOM("distribution", "distribution slots|ketama HASH", 1, 2, false,
-	       handle_distribution),
+	CUSTOM("distribution", "distribution slots|ketama HASH|modula HASH", 1,
+	       2, false, handle_distribution),
+	CUSTOM("hash-tag", "hash-tag XY", 1, 1, false, handle_hash_tag),
 	CUSTOM("sentinel", "sentinel ADDR:PORT", 1, 1, true, handle_sentinel),
 	KEYWORD("sentinel-follow", "sentinel-follow switch-master|promoted",
 		sentinel_follow, follow_names),

@@ -3,6 +3,7 @@
 #include "errmsg.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,56 +124,68 @@ void keyslot_md5(const void *data, size_t len, uint8_t out[16])
 
 /* ---- CRCs ------------------------------------------------------------ */
 
-static uint16_t crc16_table(uint8_t idx)
-{
-	uint16_t t = (uint16_t)(idx << 8);
+/* Byte-at-a-time tables, filled once: the proxy hashes every key. */
+static uint16_t crc16_lut[256];
+static uint32_t crc32_lut[256];
+static pthread_once_t luts_once = PTHREAD_ONCE_INIT;
 
-	for (int i = 0; i < 8; i++)
-		t = (uint16_t)((t & 0x8000) ? (t << 1) ^ CRC16_POLY : t << 1);
-	return t;
+static void fill_luts(void)
+{
+	for (unsigned idx = 0; idx < 256; idx++) {
+		uint16_t t16 = (uint16_t)(idx << 8);
+		uint32_t t32 = idx;
+
+		for (int i = 0; i < 8; i++) {
+			t16 = (uint16_t)((t16 & 0x8000) ? (t16 << 1) ^ CRC16_POLY
+							: t16 << 1);
+			t32 = (t32 & 1) ? (t32 >> 1) ^ CRC32_POLY : t32 >> 1;
+		}
+		crc16_lut[idx] = t16;
+		crc32_lut[idx] = t32;
+	}
 }
 
-static uint32_t crc32_table(uint8_t idx)
-{
-	uint32_t t = idx;
-
-	for (int i = 0; i < 8; i++)
-		t = (t & 1) ? (t >> 1) ^ CRC32_POLY : t >> 1;
-	return t;
-}
 
 static uint16_t crc16(const uint8_t *p, size_t len)
 {
 	uint16_t crc = 0;
 
+	pthread_once(&luts_once, fill_luts);
 	while (len--)
 		crc = (uint16_t)((crc << 8) ^
-				 crc16_table((uint8_t)((crc >> 8) ^ *p++)));
+				 crc16_lut[(uint8_t)((crc >> 8) ^ *p++)]);
 	return crc;
+}
+
+/* ---- hash tags and slots ------------------------------------------- */
+
+const void *keyslot_tag(const void *key, size_t len, char open, char close,
+			size_t *part_len)
+{
+	const uint8_t *k = key, *start = memchr(k, open, len), *end;
+
+	*part_len = len;
+	if (!start)
+		return key;
+	end = memchr(start + 1, close, len - (size_t)(start - k) - 1);
+	if (!end || end == start + 1)
+		return key;
+	*part_len = (size_t)(end - start - 1);
+	return start + 1;
 }
 
 uint16_t keyslot_crc16(const void *key, size_t len)
 {
-	const uint8_t *k = key, *open, *close;
+	const void *part = keyslot_tag(key, len, '{', '}', &len);
 
-	/* Redis cluster spec: the first '{', the first '}' after it, and
-	 * only when something lies between them. */
-	open = memchr(k, '{', len);
-	if (open) {
-		size_t rest = len - (size_t)(open - k) - 1;
-
-		close = memchr(open + 1, '}', rest);
-		if (close && close > open + 1)
-			return crc16(open + 1, (size_t)(close - open - 1)) &
-			       (CONFIG_SLOTS - 1);
-	}
-	return crc16(k, len) & (CONFIG_SLOTS - 1);
+	return crc16(part, len) & (CONFIG_SLOTS - 1);
 }
 
 /* ---- twemproxy's hashes ------------------------------------------------ */
 
-/* twemproxy reads keys as `const char` and widens each byte: signed on
- * x86, so bytes >= 0x80 become 0xffffff80.. before they are mixed in. */
+/* twemproxy reads keys as `const char` and, in most hashes, widens each
+ * byte: signed on x86, so bytes >= 0x80 become 0xffffff80.. before they are
+ * mixed in. */
 static uint32_t widen32(uint8_t b)
 {
 	return (uint32_t)(int32_t)(int8_t)b;
@@ -231,13 +244,23 @@ static uint32_t one_at_a_time(const uint8_t *p, size_t len)
 	return h;
 }
 
-/* The first four digest bytes, little-endian (ketama_hash at alignment 0). */
+/* Four bytes as a little-endian word: how x86 loads the words that
+ * ketama_hash, murmur and jenkins read from memory. */
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint32_t le16(const uint8_t *p)
+{
+	return (uint32_t)p[1] << 8 | p[0];
+}
+
+/* Word `alignment` (0..3) of an MD5 digest, as nutcracker's ketama_hash. */
 static uint32_t digest_word(const uint8_t d[16], unsigned int alignment)
 {
-	const uint8_t *w = d + 4 * alignment;
-
-	return (uint32_t)w[3] << 24 | (uint32_t)w[2] << 16 |
-	       (uint32_t)w[1] << 8 | w[0];
+	return le32(d + 4 * alignment);
 }
 
 static uint32_t md5_hash(const uint8_t *p, size_t len)
@@ -254,8 +277,9 @@ static uint32_t crc16_nutcracker(const uint8_t *p, size_t len)
 {
 	uint32_t crc = 0;
 
+	pthread_once(&luts_once, fill_luts);
 	while (len--)
-		crc = (crc << 8) ^ crc16_table((uint8_t)((crc >> 8) ^ *p++));
+		crc = (crc << 8) ^ crc16_lut[(uint8_t)((crc >> 8) ^ *p++)];
 	return crc;
 }
 
@@ -263,51 +287,194 @@ static uint32_t crc32_raw(const uint8_t *p, size_t len)
 {
 	uint32_t crc = UINT32_MAX;
 
+	pthread_once(&luts_once, fill_luts);
 	while (len--)
-		crc = (crc >> 8) ^ crc32_table((uint8_t)(crc ^ *p++));
+		crc = (crc >> 8) ^ crc32_lut[(uint8_t)(crc ^ *p++)];
 	return ~crc;
 }
 
-int keyslot_hash(enum config_hash hash, const void *key, size_t len,
-		 uint32_t *out)
+/* Paul Hsieh's SuperFastHash, as nutcracker's hash_hsieh: 16-bit
+ * little-endian reads (nutcracker's byte-wise get16bits off i386). */
+static uint32_t hsieh(const uint8_t *p, size_t len)
+{
+	uint32_t h = 0;
+
+	for (size_t n = len / 4; n; n--, p += 4) {
+		h += le16(p);
+		h = (h << 16) ^ (le16(p + 2) << 11) ^ h;
+		h += h >> 11;
+	}
+	switch (len & 3) {
+	case 3:
+		h += le16(p);
+		h ^= h << 16;
+		/* nutcracker's quirk: this one byte is read as a signed char,
+		 * so above 0x7f its sign bits land in bits 26-31. */
+		h ^= widen32(p[2]) << 18;
+		h += h >> 11;
+		break;
+	case 2:
+		h += le16(p);
+		h ^= h << 11;
+		h += h >> 17;
+		break;
+	case 1:
+		h += p[0];
+		h ^= h << 10;
+		h += h >> 1;
+		break;
+	}
+	/* The final avalanche; it keeps an empty key at 0, the value
+	 * nutcracker returns for one without computing it. */
+	h ^= h << 3;
+	h += h >> 5;
+	h ^= h << 4;
+	h += h >> 17;
+	h ^= h << 25;
+	h += h >> 6;
+	return h;
+}
+
+#define MURMUR_M 0x5bd1e995u
+
+/* MurmurHash2, as nutcracker's hash_murmur (and Debian's endian-neutral
+ * patch of it, the same on x86). */
+static uint32_t murmur(const uint8_t *p, size_t len)
+{
+	uint32_t n = (uint32_t)len;
+	/* nutcracker's quirk: the seed is not a constant but 0xdeadbeef
+	 * times the length, then xored with the length as usual. */
+	uint32_t h = (0xdeadbeefu * n) ^ n;
+
+	for (; len >= 4; len -= 4, p += 4) {
+		uint32_t k = le32(p) * MURMUR_M;
+
+		k ^= k >> 24;
+		h = (h * MURMUR_M) ^ (k * MURMUR_M);
+	}
+	switch (len) {
+	case 3:
+		h ^= (uint32_t)p[2] << 16;
+		/* fall through */
+	case 2:
+		h ^= (uint32_t)p[1] << 8;
+		/* fall through */
+	case 1:
+		h ^= p[0];
+		h *= MURMUR_M;
+	}
+	h ^= h >> 13;
+	h *= MURMUR_M;
+	h ^= h >> 15;
+	return h;
+}
+
+/* lookup3's mix step, x -= z; x ^= z <<< r; z += y. */
+static void lookup3_mix_step(uint32_t *x, uint32_t y, uint32_t *z,
+			     unsigned int r)
+{
+	*x -= *z;
+	*x ^= rotl32(*z, r);
+	*z += y;
+}
+
+/* lookup3's final step, x ^= y; x -= y <<< r. */
+static void lookup3_final_step(uint32_t *x, uint32_t y, unsigned int r)
+{
+	*x ^= y;
+	*x -= rotl32(y, r);
+}
+
+#define JENKINS_INITVAL 13 /* nutcracker's initval */
+
+/*
+ * Bob Jenkins' lookup3 hashlittle(), as nutcracker's hash_jenkins. Its word
+ * and half-word paths for aligned keys give the bytes' little-endian value
+ * (the bytes past the end masked off), so reading bytes matches them all.
+ */
+static uint32_t jenkins(const uint8_t *p, size_t len)
+{
+	uint32_t a, b, c;
+	uint8_t tail[12] = { 0 };
+
+	a = b = c = 0xdeadbeefu + (uint32_t)len + JENKINS_INITVAL;
+	if (len == 0)
+		return c; /* lookup3 skips the final mix */
+	while (len > 12) {
+		a += le32(p);
+		b += le32(p + 4);
+		c += le32(p + 8);
+		lookup3_mix_step(&a, b, &c, 4);
+		lookup3_mix_step(&b, c, &a, 6);
+		lookup3_mix_step(&c, a, &b, 8);
+		lookup3_mix_step(&a, b, &c, 16);
+		lookup3_mix_step(&b, c, &a, 19);
+		lookup3_mix_step(&c, a, &b, 4);
+		len -= 12;
+		p += 12;
+	}
+	/* The last 1..12 bytes, zero-padded: what the masks leave. */
+	memcpy(tail, p, len);
+	a += le32(tail);
+	b += le32(tail + 4);
+	c += le32(tail + 8);
+	lookup3_final_step(&c, b, 14);
+	lookup3_final_step(&a, c, 11);
+	lookup3_final_step(&b, a, 25);
+	lookup3_final_step(&c, b, 16);
+	lookup3_final_step(&a, c, 4);
+	lookup3_final_step(&b, a, 14);
+	lookup3_final_step(&c, b, 24);
+	return c;
+}
+
+uint32_t keyslot_hash(enum config_hash hash, const void *key, size_t len)
 {
 	const uint8_t *p = key;
 
 	switch (hash) {
 	case CONFIG_HASH_FNV1A_64:
-		*out = fnv1a_64(p, len);
-		return 0;
+		return fnv1a_64(p, len);
 	case CONFIG_HASH_FNV1_64:
-		*out = fnv1_64(p, len);
-		return 0;
+		return fnv1_64(p, len);
 	case CONFIG_HASH_FNV1A_32:
-		*out = fnv1a_32(p, len);
-		return 0;
+		return fnv1a_32(p, len);
 	case CONFIG_HASH_FNV1_32:
-		*out = fnv1_32(p, len);
-		return 0;
+		return fnv1_32(p, len);
 	case CONFIG_HASH_MD5:
-		*out = md5_hash(p, len);
-		return 0;
+		return md5_hash(p, len);
 	case CONFIG_HASH_CRC16:
-		*out = crc16_nutcracker(p, len);
-		return 0;
+		return crc16_nutcracker(p, len);
 	case CONFIG_HASH_CRC32:
 		/* libmemcached's variant, kept by twemproxy: 15 bits. */
-		*out = (crc32_raw(p, len) >> 16) & 0x7fff;
-		return 0;
+		return (crc32_raw(p, len) >> 16) & 0x7fff;
 	case CONFIG_HASH_CRC32A:
-		*out = crc32_raw(p, len);
-		return 0;
-	case CONFIG_HASH_ONE_AT_A_TIME:
-		*out = one_at_a_time(p, len);
-		return 0;
+		return crc32_raw(p, len);
 	case CONFIG_HASH_HSIEH:
+		return hsieh(p, len);
 	case CONFIG_HASH_MURMUR:
+		return murmur(p, len);
 	case CONFIG_HASH_JENKINS:
-		break;
+		return jenkins(p, len);
+	case CONFIG_HASH_ONE_AT_A_TIME:
+		return one_at_a_time(p, len);
 	}
-	return -ENOTSUP;
+	/* Not an enum config_hash: config_parse never stores one, so only a
+	 * struct config corrupted or built by hand gets here. */
+	abort();
+}
+
+/*
+ * nutcracker's server_pool_idx before the dispatch: with a hash tag (`tag`,
+ * "" for none), only the key's tagged part is hashed; server_pool_hash then
+ * gives an empty key 0 without hashing it.
+ */
+static uint32_t pool_hash(enum config_hash hash, const char *tag,
+			  const void *key, size_t len)
+{
+	if (tag[0])
+		key = keyslot_tag(key, len, tag[0], tag[1], &len);
+	return len ? keyslot_hash(hash, key, len) : 0;
 }
 
 /* ---- ketama ------------------------------------------------------------ */
@@ -335,18 +502,13 @@ static uint32_t shard_points(uint32_t weight, uint32_t total, size_t n)
 int keyslot_ring_build(struct keyslot_ring *ring, const struct config *cfg,
 		       char *err, size_t errlen)
 {
-	uint32_t total = 0, probe;
+	uint32_t total = 0;
 	size_t n = cfg->nshards;
 
 	ring->hash = cfg->hash;
+	memcpy(ring->hash_tag, cfg->hash_tag, sizeof(ring->hash_tag));
 	ring->nshards = n;
 	ring->npoints = 0;
-	if (keyslot_hash(cfg->hash, "", 0, &probe))
-		return errmsg_fail(err, errlen, ENOTSUP,
-			    "%s: hash %s is not supported by redisha (use "
-			    "fnv1a_64, fnv1_64, fnv1a_32, fnv1_32, md5, crc16, "
-			    "crc32, crc32a or one_at_a_time)",
-			    cfg->path, config_hash_name(cfg->hash));
 	if (n == 0)
 		return errmsg_fail(err, errlen, EINVAL, "%s: no shards",
 			    cfg->path);
@@ -395,13 +557,12 @@ size_t keyslot_ring_lookup(const struct keyslot_ring *ring, const void *key,
 			   size_t len)
 {
 	size_t left = 0, right = ring->npoints;
-	uint32_t hash = 0;
+	uint32_t hash;
 
-	/* nutcracker: one server takes everything; an empty key hashes to 0. */
+	/* nutcracker: one server takes everything, unhashed. */
 	if (ring->nshards <= 1 || ring->npoints == 0)
 		return 0;
-	if (len && keyslot_hash(ring->hash, key, len, &hash))
-		return 0; /* unreachable: the ring was built with this hash */
+	hash = pool_hash(ring->hash, ring->hash_tag, key, len);
 	/* The first point at or above the hash, wrapping to the first. */
 	while (left < right) {
 		size_t mid = left + (right - left) / 2;
@@ -416,6 +577,30 @@ size_t keyslot_ring_lookup(const struct keyslot_ring *ring, const void *key,
 	return ring->points[right].shard;
 }
 
+/*
+ * nutcracker's modula_update gives each server `weight` consecutive entries
+ * of the continuum, in config order, and modula_dispatch takes entry hash mod
+ * their number: walking the weights finds that entry's shard without the
+ * table.
+ */
+static int modula_shard(const struct config *cfg, uint32_t hash, size_t *shard)
+{
+	uint32_t total = 0, entry;
+
+	for (size_t i = 0; i < cfg->nshards; i++)
+		total += cfg->shards[i].weight;
+	if (total == 0)
+		return -EINVAL;
+	entry = hash % total;
+	for (size_t i = 0;; i++) {
+		if (entry < cfg->shards[i].weight) {
+			*shard = i;
+			return 0;
+		}
+		entry -= cfg->shards[i].weight;
+	}
+}
+
 int keyslot_shard(const struct config *cfg, const struct keyslot_ring *ring,
 		  const void *key, size_t len, size_t *shard)
 {
@@ -423,11 +608,19 @@ int keyslot_shard(const struct config *cfg, const struct keyslot_ring *ring,
 
 	if (cfg->nshards == 0)
 		return -EINVAL;
-	if (cfg->distribution == CONFIG_DIST_KETAMA) {
+	switch (cfg->distribution) {
+	case CONFIG_DIST_KETAMA:
 		if (!ring)
 			return -EINVAL;
 		*shard = keyslot_ring_lookup(ring, key, len);
 		return 0;
+	case CONFIG_DIST_MODULA:
+		return modula_shard(cfg,
+				    pool_hash(cfg->hash, cfg->hash_tag, key,
+					      len),
+				    shard);
+	case CONFIG_DIST_SLOTS:
+		break;
 	}
 	slot = keyslot_crc16(key, len);
 	for (size_t i = 0; i < cfg->nshards; i++) {

@@ -1,10 +1,11 @@
 /*
- * keyslot: which shard a key belongs to (DESIGN.md §3). Two distributions:
- * Redis Cluster's hash slots (CRC16 of the key or its {hashtag}, mod 16384,
- * then the shard whose slot range holds the slot) and twemproxy's `ketama`
- * ring, rebuilt here point for point from the shard names and weights so a
- * nutcracker pool moves to redisha with every key on the shard it is on.
- * Nothing here allocates: a ring is a fixed-size struct its caller owns.
+ * keyslot: which shard a key belongs to (DESIGN.md §3). Three
+ * distributions: Redis Cluster's hash slots (CRC16 of the key or its
+ * {hashtag}, mod 16384, then the shard whose slot range holds the slot), and
+ * twemproxy's `ketama` ring and `modula`, with its hashes and hash_tag,
+ * rebuilt here from the shard names and weights so a nutcracker pool moves
+ * to redisha with every key on the shard it is on. Nothing here allocates: a
+ * ring is a fixed-size struct its caller owns.
  */
 #ifndef REDISHA_KEYSLOT_H
 #define REDISHA_KEYSLOT_H
@@ -25,52 +26,64 @@ struct keyslot_point {
 	uint32_t shard; /* index into config.shards */
 };
 
-/* A ketama continuum, sorted by value. */
+/* A ketama continuum, sorted by value, with what hashes a key onto it. */
 struct keyslot_ring {
 	enum config_hash hash;
+	char hash_tag[CONFIG_HASH_TAG_LEN + 1]; /* as config.hash_tag */
 	size_t nshards;
 	size_t npoints;
 	struct keyslot_point points[KEYSLOT_RING_MAX];
 };
 
 /*
- * Redis Cluster's slot of a key: CRC16-XMODEM of the key, or of the part
- * between the first '{' and the next '}' when that part is non-empty,
- * mod 16384. Cannot fail.
+ * The part of a key that is hashed under the tag open..close: what lies
+ * between the first `open` and the first `close` after it when that is not
+ * empty, else the whole key; its length into *part_len. Redis Cluster's
+ * rule with '{' '}', and nutcracker's hash_tag with any two characters (the
+ * two may be the same). Cannot fail.
+ */
+const void *keyslot_tag(const void *key, size_t len, char open, char close,
+			size_t *part_len);
+
+/*
+ * Redis Cluster's slot of a key: CRC16-XMODEM of the key, or of its
+ * {hashtag} (keyslot_tag), mod 16384. Cannot fail.
  */
 uint16_t keyslot_crc16(const void *key, size_t len);
 
 /*
- * twemproxy's hash `hash` of a key, with its quirks (fnv1a_64 is a 32-bit
- * FNV with truncated constants; bytes >= 0x80 are sign-extended as on
- * x86's signed char). Returns 0 with *out, or -ENOTSUP for hsieh, murmur
- * and jenkins, which are not implemented.
+ * twemproxy's hash `hash` of a key, as nutcracker 0.5 computes it on x86,
+ * quirks included (fnv1a_64 is a 32-bit FNV with truncated constants; bytes
+ * >= 0x80 are sign-extended as x86's signed char where nutcracker reads
+ * them as char; murmur is seeded with the key's length). `hash` must be an
+ * enum config_hash value.
  */
-int keyslot_hash(enum config_hash hash, const void *key, size_t len,
-		 uint32_t *out) __attribute__((warn_unused_result));
+uint32_t keyslot_hash(enum config_hash hash, const void *key, size_t len);
 
 /*
- * Build the ketama ring of cfg's shards (names, weights, cfg->hash) into
- * `ring`, as nutcracker's ketama_update does with every server live.
- * Returns 0, -ENOTSUP (an unimplemented hash) or -EINVAL (no shards, a
- * zero weight, too many points), with the reason in `err`. Call once per
- * configuration; the ring is then read-only and may be shared.
+ * Build the ketama ring of cfg's shards (names, weights, cfg->hash,
+ * cfg->hash_tag) into `ring`, as nutcracker's ketama_update does with every
+ * server live. Returns 0 or -EINVAL (no shards, a zero weight, too many
+ * points), with the reason in `err`. Call once per configuration; the ring
+ * is then read-only and may be shared.
  */
 int keyslot_ring_build(struct keyslot_ring *ring, const struct config *cfg,
 		       char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-/* The shard index of a key on a built ring (nutcracker's ketama_dispatch).
- * Cannot fail. */
+/* The shard index of a key on a built ring (nutcracker's server_pool_idx
+ * with ketama_dispatch: the key's hash-tag part, if any, is hashed). Cannot
+ * fail. */
 size_t keyslot_ring_lookup(const struct keyslot_ring *ring, const void *key,
 			   size_t len);
 
 /*
  * The shard index of a key under cfg->distribution into *shard. `ring` is
- * the ring keyslot_ring_build made from cfg for ketama, and may be NULL for
- * slots. Returns 0, or -EINVAL when cfg has no shards, a ketama config
- * comes without a ring, or no shard holds the slot (a config that did not
- * come from config_load).
+ * the ring keyslot_ring_build made from cfg for ketama; slots and modula
+ * need none and ignore it (NULL is fine). Returns 0, or -EINVAL when cfg
+ * has no shards, a ketama config comes without a ring, or no shard holds
+ * the slot or the modula entry (a config that did not come from
+ * config_load).
  */
 int keyslot_shard(const struct config *cfg, const struct keyslot_ring *ring,
 		  const void *key, size_t len, size_t *shard)

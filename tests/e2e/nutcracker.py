@@ -1,6 +1,8 @@
-"""Debian's nutcracker (twemproxy) in rh-gw1, with a ketama pool of the lab's three masters keyed
-on the names s1 s2 s3: the reference that redisha's ketama distribution must match key for key."""
+"""Debian's nutcracker (twemproxy) in rh-gw1, with a pool of the lab's three masters keyed on the
+names s1 s2 s3: the reference that redisha's ketama and modula distributions must match key for
+key."""
 
+import json
 import subprocess
 
 from lab import wait_for
@@ -23,9 +25,12 @@ def redis_cli(host, port, commands):
 class Nutcracker:
     """nutcracker in the foreground in rh-gw1, tracked by its Popen and killed by stop().
     It listens on listen:port; the default, rh-gw1's back address, is out of rh-client's reach
-    (the benchmark passes the VIP, whose unknown ports the XDP program passes to the kernel)."""
+    (the benchmark passes the VIP, whose unknown ports the XDP program passes to the kernel).
+    distribution is nutcracker.yml's (ketama or modula); hash_tag, two characters such as "{}",
+    sets the pool's hash_tag."""
 
-    def __init__(self, state, hash_name, weights, port, stats_port, listen=LISTEN):
+    def __init__(self, state, hash_name, weights, port, stats_port, listen=LISTEN,
+                 distribution="ketama", hash_tag=None):
         self.dir = state / f"nutcracker-{port}"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.listen = listen
@@ -33,9 +38,11 @@ class Nutcracker:
         servers = "".join(f"   - {MASTERS[name]}:6379:{weight} {name}\n"
                           for name, weight in zip(MASTERS, weights))
         conf = self.dir / "nutcracker.yml"
+        # json.dumps: a YAML double-quoted scalar, whatever the two characters are.
+        tag = f"  hash_tag: {json.dumps(hash_tag)}\n" if hash_tag else ""
         conf.write_text(f"lab:\n  listen: {listen}:{port}\n  hash: {hash_name}\n"
-                        "  distribution: ketama\n  redis: true\n  auto_eject_hosts: false\n"
-                        f"  servers:\n{servers}")
+                        f"  distribution: {distribution}\n{tag}  redis: true\n"
+                        f"  auto_eject_hosts: false\n  servers:\n{servers}")
         self.log = self.dir / "nutcracker.log"
         self.proc = subprocess.Popen(
             [*IN_GATEWAY, "nutcracker", "-c", str(conf), "-o", str(self.log),

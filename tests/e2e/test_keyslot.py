@@ -1,8 +1,9 @@
 """redisha-ctl keyslot against a real nutcracker (DESIGN.md §3): an existing twemproxy pool must
 move to redisha with every key on the shard it is on. nutcracker (Debian's) runs in rh-gw1 with a
-ketama pool of the lab's three masters, keyed on the names s1 s2 s3; keys are written through it,
-then each key's master (found with EXISTS on every master) must be the shard that
-`redisha-ctl keyslot -c FILE KEY` names for a redisha config with the same pool."""
+ketama or modula pool of the lab's three masters, keyed on the names s1 s2 s3, with or without a
+hash_tag; keys are written through it, then each key's master (found with EXISTS on every master)
+must be the shard that `redisha-ctl keyslot -c FILE KEY` names for a redisha config with the same
+pool."""
 
 import json
 import shlex
@@ -17,18 +18,24 @@ from nutcracker import LISTEN, MASTERS, Nutcracker, redis_cli
 NKEYS = 1000
 
 
-def redisha_config(path, hash_name, weights):
+def redisha_config(path, distribution, hash_name, weights, hash_tag):
     shards = "".join(f"shard {name} port {7001 + i} weight {weight}\n"
                      for i, (name, weight) in enumerate(zip(MASTERS, weights)))
+    tag = f'hash-tag "{hash_tag}"\n' if hash_tag else ""
     path.write_text("interface back0\nvip 198.18.0.100\n"
-                    f"distribution ketama {hash_name}\n{shards}")
+                    f"distribution {distribution} {hash_name}\n{tag}{shards}")
     return path
 
 
 def keys(run):
-    """Plain, hash-tagged and non-ASCII keys (bytes >= 0x80 meet nutcracker's signed char)."""
-    shapes = ("k:{run}:{i}", "user:{{{run}}}:{i}", "clé-{run}-{i}", "{i}{run}")
-    return [shapes[i % len(shapes)].format(run=run, i=i) for i in range(NKEYS)]
+    """Plain and non-ASCII keys (bytes >= 0x80 meet nutcracker's signed char), of every length mod
+    4 and 12 with a non-ASCII last byte (the tails of hsieh, murmur and jenkins), and keys with
+    {tags}: one tag for many keys, a few tags, an empty tag, an unclosed one (the whole key is
+    hashed for the last two)."""
+    shapes = ("k:{run}:{i}", "user:{{{run}}}:{i}", "clé-{run}-{i}", "{i}{run}",
+              "t{{{m}}}:{run}:{i}", "e{{}}{{{run}}}:{i}", "o{{{run}:{i}", "{pad}{run}{i}é")
+    return [shapes[i % len(shapes)].format(run=run, i=i, m=i % 17, pad="x" * (i % 13))
+            for i in range(NKEYS)]
 
 
 def holders(all_keys):
@@ -43,22 +50,38 @@ def holders(all_keys):
     return found
 
 
-@pytest.mark.parametrize("hash_name,weights,port", [
-    ("fnv1a_64", (1, 1, 1), 22121),
-    ("md5", (1, 1, 1), 22122),
-    ("fnv1a_64", (1, 2, 3), 22123),
+def pool(distribution, hash_name, weights, port, hash_tag=None):
+    tag = "-tag" if hash_tag else ""
+    return pytest.param(distribution, hash_name, weights, hash_tag, port,
+                        id=f"{distribution}-{hash_name}-{''.join(map(str, weights))}{tag}")
+
+
+@pytest.mark.parametrize("distribution,hash_name,weights,hash_tag,port", [
+    pool("ketama", "fnv1a_64", (1, 1, 1), 22121),
+    pool("ketama", "md5", (1, 1, 1), 22122),
+    pool("ketama", "fnv1a_64", (1, 2, 3), 22123),
+    pool("ketama", "hsieh", (1, 1, 1), 22124),
+    pool("ketama", "murmur", (1, 2, 3), 22125),
+    pool("ketama", "jenkins", (1, 1, 1), 22126),
+    pool("modula", "fnv1a_64", (1, 1, 1), 22127),
+    pool("modula", "murmur", (1, 2, 3), 22128),
+    pool("modula", "jenkins", (3, 1, 2), 22129),
+    pool("ketama", "fnv1a_64", (1, 1, 1), 22130, "{}"),
+    pool("modula", "hsieh", (2, 1, 1), 22131, "{}"),
 ])
-def test_keys_written_through_nutcracker_are_where_keyslot_says(lab, tmp_path, hash_name,
-                                                                 weights, port):
+def test_keys_written_through_nutcracker_are_where_keyslot_says(lab, tmp_path, distribution,
+                                                                 hash_name, weights, hash_tag,
+                                                                 port):
     run = uuid.uuid4().hex[:8]
     all_keys = keys(run)
-    nutcracker = Nutcracker(lab.state, hash_name, weights, port, port + 100)
+    nutcracker = Nutcracker(lab.state, hash_name, weights, port, port + 100,
+                            distribution=distribution, hash_tag=hash_tag)
     try:
         replies = redis_cli(LISTEN, port, [f"SET {shlex.quote(key)} v" for key in all_keys])
         assert replies == ["OK"] * NKEYS, [r for r in replies if r != "OK"][:5]
     finally:
         nutcracker.stop()
-    conf = redisha_config(tmp_path / "redisha.conf", hash_name, weights)
+    conf = redisha_config(tmp_path / "redisha.conf", distribution, hash_name, weights, hash_tag)
     try:
         found = holders(all_keys)
         mismatches, per_shard = [], {name: 0 for name in MASTERS}

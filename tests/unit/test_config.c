@@ -128,6 +128,7 @@ static void test_config_init_sets_defaults(void **state)
 	assert_int_equal(cfg.xdp_mode, CONFIG_XDP_NATIVE);
 	assert_int_equal(cfg.proxy_port, 0);
 	assert_int_equal(cfg.distribution, CONFIG_DIST_SLOTS);
+	assert_string_equal(cfg.hash_tag, "");
 	assert_int_equal(cfg.sentinel_follow, CONFIG_FOLLOW_SWITCH_MASTER);
 	assert_int_equal(cfg.reconcile_ms, 1000);
 	assert_int_equal(cfg.snat_addr, 0);
@@ -780,7 +781,9 @@ static void test_config_shard_weight_needs_ketama(void **state)
 {
 	(void)state;
 	expect_error(BASE "shard s1 port 7001 weight 2\n",
-		     "t.conf:4: shard 's1': weight applies only to distribution ketama");
+		     "t.conf:4: shard 's1': weight applies only to distribution ketama and modula");
+	expect_ok(BASE "distribution modula crc32\nshard s1 port 7001 weight 2\n");
+	assert_int_equal(cfg.shards[0].weight, 2);
 }
 
 static void test_config_shard_slots_need_slots_distribution(void **state)
@@ -789,6 +792,9 @@ static void test_config_shard_slots_need_slots_distribution(void **state)
 	expect_error(BASE "distribution ketama md5\n"
 			  "shard s1 port 7001 slots 0-16383\n",
 		     "t.conf:5: shard 's1': slots apply only to distribution slots");
+	expect_error(BASE "shard s1 port 7001 slots 0-16383\n"
+			  "distribution modula md5\n",
+		     "t.conf:4: shard 's1': slots apply only to distribution slots");
 }
 
 static void test_config_shard_slots_reversed_rejected(void **state)
@@ -946,6 +952,14 @@ static void test_config_distribution_ketama_parsed(void **state)
 	assert_int_equal(cfg.hash, CONFIG_HASH_MURMUR);
 }
 
+static void test_config_distribution_modula_parsed(void **state)
+{
+	(void)state;
+	expect_ok(BASE "distribution MODULA Jenkins\n");
+	assert_int_equal(cfg.distribution, CONFIG_DIST_MODULA);
+	assert_int_equal(cfg.hash, CONFIG_HASH_JENKINS);
+}
+
 static void test_config_hash_names_round_trip(void **state)
 {
 	(void)state;
@@ -978,21 +992,24 @@ static void test_config_distribution_ketama_needs_hash(void **state)
 {
 	(void)state;
 	expect_error(BASE "distribution ketama\n",
-		     "t.conf:4: wrong number of arguments (syntax: distribution slots|ketama HASH)");
+		     "t.conf:4: wrong number of arguments (syntax: distribution slots|ketama HASH|modula HASH)");
+	expect_error(BASE "distribution modula\n",
+		     "t.conf:4: wrong number of arguments (syntax: distribution slots|ketama HASH|modula HASH)");
 }
 
 static void test_config_distribution_slots_takes_no_hash(void **state)
 {
 	(void)state;
 	expect_error(BASE "distribution slots md5\n",
-		     "t.conf:4: wrong number of arguments (syntax: distribution slots|ketama HASH)");
+		     "t.conf:4: wrong number of arguments (syntax: distribution slots|ketama HASH|modula HASH)");
 }
 
 static void test_config_distribution_unknown_rejected(void **state)
 {
 	(void)state;
-	expect_error(BASE "distribution modula\n",
-		     "t.conf:4: distribution 'modula': expected slots|ketama");
+	/* nutcracker's third, random, has no place where keys must stay put */
+	expect_error(BASE "distribution random\n",
+		     "t.conf:4: distribution 'random': expected slots|ketama|modula");
 }
 
 static void test_config_distribution_unknown_hash_rejected(void **state)
@@ -1000,6 +1017,52 @@ static void test_config_distribution_unknown_hash_rejected(void **state)
 	(void)state;
 	expect_error(BASE "distribution ketama sha1\n",
 		     "t.conf:4: ketama hash 'sha1': expected fnv1a_64|fnv1_64|fnv1a_32|fnv1_32|md5|crc16|crc32|crc32a|hsieh|murmur|jenkins|one_at_a_time");
+	expect_error(BASE "distribution modula sha1\n",
+		     "t.conf:4: modula hash 'sha1': expected fnv1a_64|fnv1_64|fnv1a_32|fnv1_32|md5|crc16|crc32|crc32a|hsieh|murmur|jenkins|one_at_a_time");
+}
+
+/* --- hash-tag --- */
+
+static void test_config_hash_tag_parsed(void **state)
+{
+	(void)state;
+	expect_ok(BASE "distribution ketama fnv1a_64\nhash-tag \"{}\"\n");
+	assert_string_equal(cfg.hash_tag, "{}");
+	/* unquoted, any two characters, before the distribution */
+	expect_ok(BASE "hash-tag $$\ndistribution modula md5\n");
+	assert_string_equal(cfg.hash_tag, "$$");
+	/* a '#' that starts a word needs the quotes */
+	expect_ok(BASE "distribution modula md5\nhash-tag \"#|\"\n");
+	assert_string_equal(cfg.hash_tag, "#|");
+}
+
+static void test_config_hash_tag_needs_two_characters(void **state)
+{
+	(void)state;
+	expect_error(BASE "distribution ketama md5\nhash-tag {\n",
+		     "t.conf:5: hash-tag '{': expected two characters, such as \"{}\"");
+	expect_error(BASE "distribution ketama md5\nhash-tag \"{{}\"\n",
+		     "t.conf:5: hash-tag '{{}': expected two characters, such as \"{}\"");
+	expect_error(BASE "distribution ketama md5\nhash-tag \"\"\n",
+		     "t.conf:5: hash-tag '': expected two characters, such as \"{}\"");
+	expect_error(BASE "distribution ketama md5\nhash-tag\n",
+		     "t.conf:5: wrong number of arguments (syntax: hash-tag XY)");
+}
+
+static void test_config_hash_tag_once(void **state)
+{
+	(void)state;
+	expect_error(BASE "distribution ketama md5\nhash-tag {}\nhash-tag <>\n",
+		     "t.conf:6: duplicate directive 'hash-tag' (first on line 5)");
+}
+
+static void test_config_hash_tag_refused_with_slots(void **state)
+{
+	(void)state;
+	expect_error(BASE "hash-tag {}\n",
+		     "t.conf:4: hash-tag applies only to distribution ketama and modula (slots hash the {...} part of a key as Redis Cluster does)");
+	expect_error(BASE "hash-tag {}\ndistribution slots\n",
+		     "t.conf:4: hash-tag applies only to distribution ketama and modula (slots hash the {...} part of a key as Redis Cluster does)");
 }
 
 /* --- sentinel --- */
@@ -1843,6 +1906,7 @@ int main(void)
 		cmocka_unit_test(test_config_even_split_max_shards_tiles),
 		cmocka_unit_test(test_config_distribution_slots_parsed),
 		cmocka_unit_test(test_config_distribution_ketama_parsed),
+		cmocka_unit_test(test_config_distribution_modula_parsed),
 		cmocka_unit_test(test_config_hash_names_round_trip),
 		cmocka_unit_test(test_config_hash_name_out_of_range_is_null),
 		cmocka_unit_test(test_config_hash_names_are_twemproxy_names),
@@ -1850,6 +1914,10 @@ int main(void)
 		cmocka_unit_test(test_config_distribution_slots_takes_no_hash),
 		cmocka_unit_test(test_config_distribution_unknown_rejected),
 		cmocka_unit_test(test_config_distribution_unknown_hash_rejected),
+		cmocka_unit_test(test_config_hash_tag_parsed),
+		cmocka_unit_test(test_config_hash_tag_needs_two_characters),
+		cmocka_unit_test(test_config_hash_tag_once),
+		cmocka_unit_test(test_config_hash_tag_refused_with_slots),
 		cmocka_unit_test(test_config_sentinel_parsed_in_network_order),
 		cmocka_unit_test(test_config_sentinel_without_port_rejected),
 		cmocka_unit_test(test_config_sentinel_port_zero_rejected),

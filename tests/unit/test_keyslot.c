@@ -1,8 +1,8 @@
 /*
  * Unit tests for key distribution (controller/common/keyslot.c): Redis
- * Cluster slots with their hashtag rules, slot ranges, twemproxy's hashes
- * and the ketama ring. The ring's agreement with a real nutcracker is
- * checked end to end in tests/e2e/test_keyslot.py.
+ * Cluster slots with their hashtag rules, slot ranges, twemproxy's hashes,
+ * the ketama ring, modula and hash-tag. Their agreement with a real
+ * nutcracker is checked end to end in tests/e2e/test_keyslot.py.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -115,10 +115,42 @@ static void test_slots_configured_ranges(void **state)
 
 static uint32_t hash(enum config_hash h, const char *key)
 {
-	uint32_t v = 0;
+	return keyslot_hash(h, key, strlen(key));
+}
 
-	assert_int_equal(keyslot_hash(h, key, strlen(key), &v), 0);
-	return v;
+/* The part keyslot_tag picks, as a string. */
+static const char *tag_part(const char *key, const char *tag)
+{
+	static char part[64];
+	size_t len;
+	const char *p = keyslot_tag(key, strlen(key), tag[0], tag[1], &len);
+
+	assert_true(len < sizeof(part));
+	memcpy(part, p, len);
+	part[len] = '\0';
+	return part;
+}
+
+static void test_tag_extraction(void **state)
+{
+	(void)state;
+	assert_string_equal(tag_part("{user1000}.following", "{}"), "user1000");
+	assert_string_equal(tag_part("a{b}c{d}", "{}"), "b"); /* the first */
+	assert_string_equal(tag_part("a{{b}}", "{}"), "{b");
+	assert_string_equal(tag_part("a}b{c}", "{}"), "c");
+	/* An empty first tag, or none closed: the whole key, without
+	 * looking for a later tag (nutcracker's server_pool_idx, Redis's
+	 * keyHashSlot). */
+	assert_string_equal(tag_part("a{}{b}", "{}"), "a{}{b}");
+	assert_string_equal(tag_part("a{b", "{}"), "a{b");
+	assert_string_equal(tag_part("{", "{}"), "{");
+	assert_string_equal(tag_part("", "{}"), "");
+	assert_string_equal(tag_part("nobraces", "{}"), "nobraces");
+	/* Any two characters, the same twice included. */
+	assert_string_equal(tag_part("x<y>z", "<>"), "y");
+	assert_string_equal(tag_part("x{y}z", "<>"), "x{y}z");
+	assert_string_equal(tag_part("a$b$c$", "$$"), "b");
+	assert_string_equal(tag_part("a$$b$", "$$"), "a$$b$");
 }
 
 /*
@@ -191,20 +223,83 @@ static void test_md5_lengths(void **state)
 	}
 }
 
-static void test_hash_unsupported(void **state)
+/*
+ * Every hash on "apple": nutcracker 0.5's own src/test_all.c, which says they
+ * equal libmemcached's tests/hash_results.h.
+ */
+static void test_hash_nutcracker_apple(void **state)
 {
-	uint32_t v;
+	static const uint32_t want[] = {
+		[CONFIG_HASH_FNV1A_64] = 1488911807u,
+		[CONFIG_HASH_FNV1_64] = 473199127u,
+		[CONFIG_HASH_FNV1A_32] = 280767167u,
+		[CONFIG_HASH_FNV1_32] = 67176023u,
+		[CONFIG_HASH_MD5] = 3195025439u,
+		[CONFIG_HASH_CRC16] = 3662830516u,
+		[CONFIG_HASH_CRC32] = 10542u,
+		[CONFIG_HASH_CRC32A] = 2838417488u,
+		[CONFIG_HASH_HSIEH] = 3738850110u,
+		[CONFIG_HASH_MURMUR] = 4142305122u,
+		[CONFIG_HASH_JENKINS] = 1442444624u,
+		[CONFIG_HASH_ONE_AT_A_TIME] = 2297466611u,
+	};
 
 	(void)state;
-	assert_int_equal(keyslot_hash(CONFIG_HASH_HSIEH, "a", 1, &v), -ENOTSUP);
-	assert_int_equal(keyslot_hash(CONFIG_HASH_MURMUR, "a", 1, &v),
-			 -ENOTSUP);
-	assert_int_equal(keyslot_hash(CONFIG_HASH_JENKINS, "a", 1, &v),
-			 -ENOTSUP);
-	load(HEAD "distribution ketama murmur\n" THREE);
-	assert_int_equal(keyslot_ring_build(&ring, &cfg, err, sizeof(err)),
-			 -ENOTSUP);
-	assert_non_null(strstr(err, "hash murmur is not supported"));
+	for (enum config_hash h = 0; h <= CONFIG_HASH_ONE_AT_A_TIME; h++)
+		assert_int_equal(hash(h, "apple"), want[h]);
+}
+
+/*
+ * hsieh, murmur, jenkins: a separate Python transcription of twemproxy
+ * 0.5.0's nc_hsieh.c, nc_murmur.c and nc_jenkins.c, the same as those files
+ * compiled on x86-64 (jenkins on aligned and unaligned keys). Lengths 0 to
+ * 4 cover each tail case, 12 and 13 jenkins' last full block and one more,
+ * 43 several blocks. "ab\xff" is hsieh's signed-char quirk (3485144093
+ * with an unsigned byte).
+ */
+static void test_hash_hsieh_murmur_jenkins(void **state)
+{
+	static const struct {
+		const char *key;
+		uint32_t hsieh, murmur, jenkins;
+	} v[] = {
+		{ "", 0, 0, 3735928572u },
+		{ "a", 2472816263u, 1262581116u, 3768813200u },
+		{ "ab", 1535905475u, 3820310011u, 3249891675u },
+		{ "abc", 3843582778u, 2064434216u, 2403423744u },
+		{ "foobar", 128288300u, 2884435735u, 266177376u },
+		{ "\xff\x80z", 850028070u, 3709053664u, 1217046158u },
+		{ "ab\xff", 1977393110u, 3968893618u, 3920586603u },
+		{ "hello world!", 326258531u, 2139946157u, 465987074u },
+		{ "hello world!!", 4199177507u, 1305796159u, 2070802191u },
+		{ "The quick brown fox jumps over the lazy dog", 471461527u,
+		  818385189u, 314054204u },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(hash(CONFIG_HASH_HSIEH, v[i].key), v[i].hsieh);
+		assert_int_equal(hash(CONFIG_HASH_MURMUR, v[i].key),
+				 v[i].murmur);
+		assert_int_equal(hash(CONFIG_HASH_JENKINS, v[i].key),
+				 v[i].jenkins);
+	}
+}
+
+/* jenkins reads the key byte by byte wherever it lies; nutcracker's word
+ * reads of an aligned key must give the same. */
+static void test_hash_jenkins_any_alignment(void **state)
+{
+	_Alignas(8) char buf[64];
+	const char *key = "The quick brown fox jumps";
+
+	(void)state;
+	for (size_t off = 0; off < 8; off++) {
+		memcpy(buf + off, key, strlen(key));
+		assert_int_equal(keyslot_hash(CONFIG_HASH_JENKINS, buf + off,
+					      strlen(key)),
+				 hash(CONFIG_HASH_JENKINS, key));
+	}
 }
 
 static void test_ketama_deterministic(void **state)
@@ -269,6 +364,88 @@ static void test_ketama_single_shard(void **state)
 	assert_int_equal(shard_of(&ring, ""), 0);
 }
 
+/*
+ * modula: fnv1a_64 hash mod the total weight, the shards holding `weight`
+ * consecutive entries in file order (nutcracker's modula_update). Expected
+ * shards from the fnv1a_64 values: apple 1488911807 (mod 3 = 2, mod 6 = 5),
+ * foobar 4147734504 (0, 0), a 2248273036 (1, 4), user:1 1963465963 (1, 1);
+ * murmur: apple 4142305122 (mod 5 = 2), user:2 2296679484 (4), user:4
+ * 343630938 (3).
+ */
+static void test_modula_dispatch(void **state)
+{
+	(void)state;
+	load(HEAD "distribution modula fnv1a_64\n" THREE);
+	/* modula needs no ring */
+	assert_int_equal(shard_of(NULL, "apple"), 2);
+	assert_int_equal(shard_of(NULL, "foobar"), 0);
+	assert_int_equal(shard_of(NULL, "a"), 1);
+	/* entries s1 | s2 s2 | s3 s3 s3 */
+	load(HEAD "distribution modula fnv1a_64\n"
+		  "shard s1 port 7001\nshard s2 port 7002 weight 2\n"
+		  "shard s3 port 7003 weight 3\n");
+	assert_int_equal(shard_of(NULL, "apple"), 2);  /* entry 5 */
+	assert_int_equal(shard_of(NULL, "foobar"), 0); /* entry 0 */
+	assert_int_equal(shard_of(NULL, "a"), 2);      /* entry 4 */
+	assert_int_equal(shard_of(NULL, "user:1"), 1); /* entry 1 */
+	/* entries s1 s1 s1 | s2 | s3 */
+	load(HEAD "distribution modula murmur\n"
+		  "shard s1 port 7001 weight 3\nshard s2 port 7002\n"
+		  "shard s3 port 7003\n");
+	assert_int_equal(shard_of(NULL, "apple"), 0);  /* entry 2 */
+	assert_int_equal(shard_of(NULL, "user:4"), 1); /* entry 3 */
+	assert_int_equal(shard_of(NULL, "user:2"), 2); /* entry 4 */
+	/* An empty key hashes to 0 (entry 0), as in nutcracker. */
+	assert_int_equal(shard_of(NULL, ""), 0);
+}
+
+static void test_modula_single_shard(void **state)
+{
+	(void)state;
+	load(HEAD "distribution modula md5\nshard only port 7001 weight 5\n");
+	assert_int_equal(shard_of(NULL, "anything"), 0);
+	assert_int_equal(shard_of(NULL, ""), 0);
+}
+
+/*
+ * hash-tag: only the tagged part is hashed. Under modula fnv1a_64 on three
+ * shards, "{apple}zzz" goes where apple does (2), not where the whole key
+ * hashes (0); "{foobar}zzz" where foobar does (0), not 1.
+ */
+static void test_hash_tag_modula(void **state)
+{
+	(void)state;
+	load(HEAD "distribution modula fnv1a_64\n" THREE);
+	assert_int_equal(shard_of(NULL, "{apple}zzz"), 0);
+	assert_int_equal(shard_of(NULL, "{foobar}zzz"), 1);
+	load(HEAD "distribution modula fnv1a_64\nhash-tag \"{}\"\n" THREE);
+	assert_int_equal(shard_of(NULL, "{apple}zzz"), 2);
+	assert_int_equal(shard_of(NULL, "{foobar}zzz"), 0);
+	/* an empty tag or an open one: the whole key */
+	assert_int_equal(shard_of(NULL, "x{}apple"),
+			 hash(CONFIG_HASH_FNV1A_64, "x{}apple") % 3);
+	assert_int_equal(shard_of(NULL, "{apple"),
+			 hash(CONFIG_HASH_FNV1A_64, "{apple") % 3);
+}
+
+static void test_hash_tag_ketama(void **state)
+{
+	char key[64], tagged[80];
+	size_t seen[3] = { 0 };
+
+	(void)state;
+	load(HEAD "distribution ketama murmur\nhash-tag <>\n" THREE);
+	assert_int_equal(keyslot_ring_build(&ring, &cfg, err, sizeof(err)), 0);
+	for (int i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "user:%d", i);
+		snprintf(tagged, sizeof(tagged), "session<%s>:%d", key, i * 7);
+		assert_int_equal(shard_of(&ring, tagged), shard_of(&ring, key));
+		seen[shard_of(&ring, key)]++;
+	}
+	/* the tags spread over the shards: the test compared something */
+	assert_true(seen[0] && seen[1] && seen[2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,10 +457,17 @@ int main(void)
 		cmocka_unit_test(test_hash_fnv),
 		cmocka_unit_test(test_hash_md5_crc32),
 		cmocka_unit_test(test_md5_lengths),
-		cmocka_unit_test(test_hash_unsupported),
+		cmocka_unit_test(test_tag_extraction),
+		cmocka_unit_test(test_hash_nutcracker_apple),
+		cmocka_unit_test(test_hash_hsieh_murmur_jenkins),
+		cmocka_unit_test(test_hash_jenkins_any_alignment),
 		cmocka_unit_test(test_ketama_deterministic),
 		cmocka_unit_test(test_ketama_weights),
 		cmocka_unit_test(test_ketama_single_shard),
+		cmocka_unit_test(test_modula_dispatch),
+		cmocka_unit_test(test_modula_single_shard),
+		cmocka_unit_test(test_hash_tag_modula),
+		cmocka_unit_test(test_hash_tag_ketama),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
