@@ -475,9 +475,9 @@ static int handle_user(struct config_parser *p, char **argv)
 
 	if ((r = copy_secret(p, "user", "name", argv[1], u.name, sizeof(u.name))))
 		return r;
-	if (!strcmp(argv[2], "on"))
+	if (!strcasecmp(argv[2], "on"))
 		u.on = true;
-	else if (strcmp(argv[2], "off"))
+	else if (strcasecmp(argv[2], "off"))
 		return fail_syntax(p, argv[2]);
 	if (argv[3][0] != '>')
 		return fail_syntax(p, argv[3]);

@@ -329,7 +329,11 @@ void client_check_idle(struct client *c, uint64_t now_ms)
 {
 	uint32_t limit = c->w->px->cfg.proxy_client_timeout;
 
+	/* As Redis: a subscriber only listens, it is not idle. */
 	if (limit && !c->head && !c->blocked &&
+	    !pubsub_count(c, PUBSUB_CHANNELS) &&
+	    !pubsub_count(c, PUBSUB_PATTERNS) &&
+	    !pubsub_count(c, PUBSUB_SHARD_CHANNELS) &&
 	    now_ms - c->last_ms > (uint64_t)limit * 1000)
 		client_close(c, "idle past proxy-client-timeout");
 }

@@ -36,6 +36,8 @@ struct client {
 	bool in_multi;	   /* after MULTI, until EXEC or DISCARD */
 	bool multi_sent;   /* MULTI went to `own` */
 	bool multi_failed; /* an error while queuing: EXEC aborts */
+	struct buf multi_deferred; /* keyless commands before the first key */
+	size_t ndeferred;
 	bool watching;	   /* WATCH went to `own` */
 	bool watch_lost;   /* `own` failed while watching: EXEC gets nil */
 	bool blocked;	   /* a blocking command is out on `own`: as in

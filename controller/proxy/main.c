@@ -121,6 +121,16 @@ static int prepare(struct proxy *px, const struct options *o, char *err,
 		.max_multibulk = 1024 * 1024,
 	};
 	px->static_topology = o->static_topology;
+	for (size_t i = 0; px->static_topology && i < px->cfg.nshards; i++) {
+		const struct config_shard *s = &px->cfg.shards[i];
+
+		if (!s->has_master) {
+			snprintf(err, errlen,
+				 "%s:%d: shard '%s' has no `master ADDR:PORT` (--static-topology needs one per shard)",
+				 px->cfg.path, s->line, s->name);
+			return -1;
+		}
+	}
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	px->nworkers = px->cfg.proxy_threads ? px->cfg.proxy_threads
 		     : cpus > 0		     ? (size_t)cpus

@@ -1,29 +1,20 @@
 #include "masters.h"
 
-#include <errno.h>
 #include <string.h>
 
-#include "errmsg.h"
 #include "evloop.h"
 #include "log.h"
 
-int masters_init(struct masters *m, const struct config *cfg, bool is_static,
-		 char *err, size_t errlen)
+void masters_init(struct masters *m, const struct config *cfg, bool is_static)
 {
 	memset(m, 0, sizeof(*m));
 	m->cfg = cfg;
 	m->is_static = is_static;
 	for (int i = 0; i < DP_MAP_COUNT; i++)
 		m->dp.fds[i] = -1;
-	if (!is_static)
-		return 0;
-	for (size_t i = 0; i < cfg->nshards; i++) {
+	for (size_t i = 0; is_static && i < cfg->nshards; i++) {
 		const struct config_shard *s = &cfg->shards[i];
 
-		if (!s->has_master)
-			return errmsg_fail(err, errlen, EINVAL,
-					   "%s:%d: shard '%s' has no `master ADDR:PORT` (--static-topology needs one per shard)",
-					   cfg->path, s->line, s->name);
 		m->shard[i] = (struct master){
 			.addr = s->master.addr,
 			.port = s->master.port,
@@ -31,7 +22,6 @@ int masters_init(struct masters *m, const struct config *cfg, bool is_static,
 			.up = true,
 		};
 	}
-	return 0;
 }
 
 static bool open_pins(struct masters *m)

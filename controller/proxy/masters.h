@@ -35,12 +35,11 @@ struct masters {
 };
 
 /*
- * Start with `cfg`'s shards. Static: every shard must name its master
- * (else -EINVAL with the reason in err). Pinned: the pins may not exist
- * yet (redishad not started): shards stay down until they do.
+ * Start with `cfg`'s shards. Static: from each shard's `master` (every
+ * shard has one: main.c checks it). Pinned: the pins may not exist yet
+ * (redishad not started): shards stay down until they do.
  */
-int masters_init(struct masters *m, const struct config *cfg, bool is_static,
-		 char *err, size_t errlen) __attribute__((warn_unused_result));
+void masters_init(struct masters *m, const struct config *cfg, bool is_static);
 
 /* Re-read the map; call changed(ctx, shard) for every shard whose master,
  * generation or state differs from the last read. */

@@ -292,6 +292,8 @@ static void subscribe_family(struct client *c, const char *name,
 		return;
 	}
 	if (c->in_multi) {
+		/* refused while queuing: EXEC aborts, as for other errors */
+		c->multi_failed = true;
 		dispatch_error(c, "ERR redisha-proxy: '%s' is not allowed inside MULTI",
 			       name);
 		return;

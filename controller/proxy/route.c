@@ -101,9 +101,11 @@ static const struct route_rule rules[] = {
 	ANY("command|getkeys"),
 	ANY("command|getkeysandflags"),
 	ANY("lolwut"),
-	/* not served by this version: refused with a clear error */
+	/* keyspace walks: a cursor per shard, a key from any */
 	{ .name = "scan", .kind = ROUTE_SHARD, .merge = MERGE_SCAN },
 	ALL("randomkey", MERGE_ANY, GATE_NONE),
+	/* WAIT counts the replicas of this connection's writes; the shared
+	 * connections carry everyone's: proxy-wait-replicas replaces it */
 	LATER("wait"),
 };
 
@@ -201,11 +203,23 @@ static const struct command_class *class_of(const struct command_info *cmd)
 static void fail(struct route *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Commands after which a connection carries a stream, not replies. */
+/* Commands never sent through the proxy, even with proxy-allow-admin:
+ * after them a connection carries a stream, not replies (MONITOR, SYNC),
+ * or they act on a server, not on the keyspace, and sent to every master
+ * would stop or reshape the whole fleet (SHUTDOWN, REPLICAOF...). */
 static bool is_stream(const struct command_info *cmd)
 {
-	return !strcmp(cmd->name, "monitor") || !strcmp(cmd->name, "sync") ||
-	       !strcmp(cmd->name, "psync");
+	static const char *const never[] = {
+		"monitor", "sync", "psync", "shutdown", "replicaof", "slaveof",
+		"failover", "debug", "cluster", "module",
+	};
+	size_t base_len = strcspn(cmd->name, "|");
+
+	for (size_t i = 0; i < ARRAY_SIZE(never); i++)
+		if (strlen(never[i]) == base_len &&
+		    !strncmp(never[i], cmd->name, base_len))
+			return true;
+	return false;
 }
 
 static bool same(const struct resp_slice *arg, const char *word)
@@ -437,7 +451,7 @@ int route_request(const struct route_ctx *ctx, size_t argc,
 		return 0;
 	}
 	if (cls->stream) {
-		fail(out, "ERR '%s' turns the connection into a stream: not served through redisha-proxy",
+		fail(out, "ERR '%s' is not served through redisha-proxy: run it on the server itself",
 		     out->cmd->name);
 		return 0;
 	}

@@ -55,6 +55,8 @@ static void reset(struct client *c)
 {
 	c->in_multi = c->multi_sent = c->multi_failed = false;
 	c->watching = c->watch_lost = false;
+	buf_free(&c->multi_deferred);
+	c->ndeferred = 0;
 }
 
 /* The client's own connection to `shard`, in its protocol: the one it
@@ -106,21 +108,71 @@ static void send_own(struct client *c, struct backend *b,
 	dispatch_send(b, &req->frags[0], preq, raw);
 }
 
-/* A command of the proxy's own (MULTI sent late, DISCARD, UNWATCH): its
- * reply goes nowhere, as its request has no client. */
-static void send_internal(struct backend *b, const char *cmd)
+/* Commands of the proxy's own, `n` of them in `bytes` (MULTI sent late,
+ * the keyless commands queued before it, DISCARD, UNWATCH): their replies
+ * go nowhere, as their request has no client. Returns false if they could
+ * not be sent (the transaction is then lost). */
+static bool send_internal_bytes(struct backend *b, const void *bytes,
+				size_t len, size_t n)
+{
+	struct request *req = request_new(NULL, MERGE_NONE, n, 0);
+	char why[RESP_ERR_MAX];
+
+	if (!req || !backend_ready(b, why, sizeof(why)) ||
+	    buf_append(backend_out(b), bytes, len)) {
+		if (req)
+			request_free(req);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		backend_push(b, &req->frags[i]);
+	return true;
+}
+
+static bool send_internal(struct backend *b, const char *cmd)
 {
 	struct resp_slice argv[1] = { { cmd, strlen(cmd) } };
-	struct resp_request preq = { .argc = 1, .argv = argv };
-	struct request *req = request_new(NULL, MERGE_NONE, 1, 0);
+	struct buf bytes = { 0 };
+	bool ok = !resp_add_command(&bytes, 1, argv) &&
+		  send_internal_bytes(b, buf_head(&bytes), buf_len(&bytes), 1);
 
-	if (!req) {
-		/* The connection would run what follows outside the
-		 * transaction: drop it instead. */
-		backend_close(b);
+	buf_free(&bytes);
+	return ok;
+}
+
+/* End the transaction or WATCH on the client's own connection; if even
+ * that cannot be sent, the connection goes (its server forgets both). */
+static void end_on_server(struct client *c, const char *cmd)
+{
+	if (!send_internal(c->own, cmd))
+		backend_close(c->own);
+}
+
+/* The transaction's shard is known: MULTI, then what was queued before
+ * (keyless commands, answered QUEUED by the proxy meanwhile). */
+static void begin_multi(struct client *c, struct backend *b)
+{
+	if (!send_internal(b, "MULTI") ||
+	    (c->ndeferred &&
+	     !send_internal_bytes(b, buf_head(&c->multi_deferred),
+				  buf_len(&c->multi_deferred), c->ndeferred)))
+		c->multi_failed = true; /* EXEC aborts rather than half run */
+	buf_free(&c->multi_deferred);
+	c->ndeferred = 0;
+	c->multi_sent = true;
+}
+
+/* A keyless command before the transaction has a shard: kept for
+ * begin_multi, answered QUEUED now as Redis would. */
+static void defer(struct client *c, const struct resp_request *preq)
+{
+	if (resp_add_command(&c->multi_deferred, preq->argc, preq->argv)) {
+		c->multi_failed = true;
+		dispatch_error(c, "ERR redisha-proxy: out of memory");
 		return;
 	}
-	dispatch_send(b, &req->frags[0], &preq, NULL);
+	c->ndeferred++;
+	reply(c, add_queued);
 }
 
 /* The one shard all of a split command's keys are on, or false. */
@@ -140,22 +192,28 @@ static bool split_shard(const struct client *c, const struct route *rt,
 	return true;
 }
 
-/* The shard a command queued in MULTI runs on, or an error for it. */
+/* The shard a command queued in MULTI runs on, or an error for it;
+ * *keyless when it has no key (it runs where the rest does). */
 static const char *multi_shard(const struct client *c, const struct route *rt,
-			       const struct resp_request *preq, size_t *shard)
+			       const struct resp_request *preq, size_t *shard,
+			       bool *keyless)
 {
 	const char *name = rt->cmd->name;
 
 	*shard = c->own && (c->watching || c->multi_sent) ? c->own->shard : 0;
+	*keyless = false;
+	if (rt->merge == MERGE_SCAN)
+		return "ERR redisha-proxy: SCAN is not allowed inside MULTI";
 	switch (rt->kind) {
 	case ROUTE_SHARD:
-		if (!rt->cmd->nkey_specs && (c->watching || c->multi_sent))
-			return NULL; /* keyless: where the rest runs */
-		*shard = rt->shard;
+		*keyless = !rt->cmd->nkey_specs;
+		if (!*keyless)
+			*shard = rt->shard;
 		return NULL;
 	case ROUTE_SPLIT:
 		return split_shard(c, rt, preq, shard) ? NULL : CROSSSLOT_ERR;
 	case ROUTE_LOCAL:
+		*keyless = true;
 		if (!strcmp(name, "ping") || !strcmp(name, "echo") ||
 		    !strcmp(name, "unwatch"))
 			return NULL;
@@ -173,12 +231,17 @@ static void queue_in_multi(struct client *c, const struct route *rt,
 {
 	const char *why;
 	struct backend *b;
+	bool keyless;
 	size_t shard;
 
-	why = multi_shard(c, rt, preq, &shard);
+	why = multi_shard(c, rt, preq, &shard, &keyless);
 	if (!why && c->multi_failed) {
 		/* EXEC will abort: Redis still answers QUEUED. */
 		reply(c, add_queued);
+		return;
+	}
+	if (!why && keyless && !c->multi_sent && !c->watching) {
+		defer(c, preq);
 		return;
 	}
 	b = why ? NULL : own_for(c, shard, &why);
@@ -187,10 +250,8 @@ static void queue_in_multi(struct client *c, const struct route *rt,
 		dispatch_error(c, "%s", why);
 		return;
 	}
-	if (!c->multi_sent) {
-		send_internal(b, "MULTI");
-		c->multi_sent = true;
-	}
+	if (!c->multi_sent)
+		begin_multi(c, b);
 	send_own(c, b, NULL, preq, raw);
 }
 
@@ -203,15 +264,26 @@ static void exec(struct client *c, const struct command_info *cmd,
 	}
 	if (c->multi_failed || c->watch_lost) {
 		if (c->multi_sent && c->own)
-			send_internal(c->own, "DISCARD");
+			end_on_server(c, "DISCARD");
 		if (c->multi_failed)
 			dispatch_error(c, "EXECABORT Transaction discarded because of previous errors.");
 		else
 			reply(c, add_nil_array);
-	} else if (c->multi_sent || c->watching) {
-		if (!c->multi_sent)
-			send_internal(c->own, "MULTI");
-		send_own(c, c->own, cmd, preq, raw);
+	} else if (c->multi_sent || c->watching || c->ndeferred) {
+		const char *why = NULL;
+		/* only keyless commands: any shard runs them */
+		struct backend *b = c->own ? c->own : own_for(c, 0, &why);
+
+		if (!b) {
+			dispatch_error(c, "%s", why);
+		} else {
+			if (!c->multi_sent)
+				begin_multi(c, b);
+			if (c->multi_failed)
+				dispatch_error(c, "EXECABORT Transaction discarded because of previous errors.");
+			else
+				send_own(c, b, cmd, preq, raw);
+		}
 	} else {
 		reply(c, add_empty_array);
 	}
@@ -229,7 +301,7 @@ static void discard(struct client *c, const struct resp_request *preq,
 		send_own(c, c->own, NULL, preq, raw);
 	} else {
 		if (c->watching)
-			send_internal(c->own, "UNWATCH");
+			end_on_server(c, "UNWATCH");
 		reply(c, add_ok);
 	}
 	reset(c);
@@ -296,7 +368,7 @@ bool tx_dispatch(struct client *c, const struct route *rt,
 		/* Not queued; RESET also ends the transaction. */
 		if (!strcmp(name, "reset") && c->own &&
 		    (c->multi_sent || c->watching))
-			send_internal(c->own, c->multi_sent ? "DISCARD" : "UNWATCH");
+			end_on_server(c, c->multi_sent ? "DISCARD" : "UNWATCH");
 		if (!strcmp(name, "reset"))
 			reset(c);
 		return false;
@@ -360,6 +432,7 @@ void tx_master_changed(struct client *c, size_t shard)
 
 void tx_close(struct client *c)
 {
+	buf_free(&c->multi_deferred);
 	if (!c->own)
 		return;
 	backend_close(c->own);

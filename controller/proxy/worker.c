@@ -248,9 +248,7 @@ int worker_init(struct worker *w, struct proxy *px, size_t id, char *err,
 	if ((r = evloop_init(&w->loop)))
 		return errmsg_fail(err, errlen, -r, "epoll: %s", strerror(-r));
 	evloop_before_wait(&w->loop, flush_dirty, w);
-	if ((r = masters_init(&w->masters, &px->cfg, px->static_topology, err,
-			      errlen)))
-		return r;
+	masters_init(&w->masters, &px->cfg, px->static_topology);
 	w->cmdstats = calloc(command_table_len, sizeof(*w->cmdstats));
 	if (!w->cmdstats)
 		return errmsg_fail(err, errlen, ENOMEM, "out of memory");

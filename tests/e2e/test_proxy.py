@@ -9,6 +9,7 @@ import resource
 import selectors
 import signal
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 import redis
 
 from lab import wait_for
-from proxy_host import HOST, MASTER_PORTS, ORACLE_PORT, PROXY_PORT, ProxyHost
+from proxy_host import HOST, MASTER_PORTS, ORACLE_PORT, PROXY, PROXY_PORT, ProxyHost
 from resp_client import RespClient
 
 SLOTS = 16384
@@ -133,6 +134,17 @@ ORACLE_SCRIPT = [
     ("CLIENT", "SETNAME", "me"), ("CLIENT", "GETNAME"),
     ("DBSIZE",),
 ]
+
+
+def test_static_topology_needs_every_master(host):
+    """A configuration error, found before anything listens: exit status 2."""
+    conf = host.write_config(name="nomaster").read_text()
+    path = host.state / "nomaster.conf"
+    path.write_text(conf.replace(f" master {HOST}:{MASTER_PORTS['s2']}", ""))
+    proc = subprocess.run([str(PROXY), "-c", str(path), "-f", "-s"], capture_output=True,
+                          text=True, timeout=10)
+    assert proc.returncode == 2, proc.stderr
+    assert "shard 's2' has no `master ADDR:PORT`" in proc.stderr
 
 
 def test_every_reply_equals_one_redis_server(clients):
@@ -457,6 +469,10 @@ TX_SESSIONS = [
     [("RPUSH", "{t}l", "a"), ("BLPOP", "{t}l", 1), ("BLPOP", "{t}l", "0.1")],
     [("MULTI",), ("BLPOP", "{t}l", 0), ("EXEC",)],
     [("MULTI",), ("SET", "{t}a", 1), ("RESET",), ("EXEC",)],
+    # keyless first: run on the shard of the keys that follow (kept until then)
+    [("MULTI",), ("PING",), ("ECHO", "e"), ("SET", T[1], "k"), ("GET", T[1]), ("EXEC",)],
+    [("MULTI",), ("PING",), ("EXEC",)],
+    [("MULTI",), ("PING",), ("DISCARD",), ("PING",)],
 ]
 
 
@@ -498,6 +514,15 @@ def test_transaction_over_two_shards_is_aborted(clients):
     assert proxy.mget(T[0], T[1], T[3]) == [None, None, None]
 
 
+def test_scan_and_subscribe_inside_multi_abort_exec(clients):
+    c = RespClient(HOST, PROXY_PORT)
+    for refused in (("SCAN", 0), ("SUBSCRIBE", "ch")):
+        assert c.call("MULTI") == b"+OK\r\n"
+        assert c.call(*refused).startswith(b"-ERR redisha-proxy: ")
+        assert c.call("EXEC").startswith(b"-EXECABORT")
+    c.close()
+
+
 def test_a_blocked_client_does_not_block_the_others(clients):
     proxy, _ = clients
     blocked = RespClient(HOST, PROXY_PORT)
@@ -536,7 +561,7 @@ def test_client_info_and_admin_refusal(clients):
     info = proxy.execute_command("CLIENT", "INFO").decode()
     assert "name=inspector" in info and "db=0" in info and "resp=2" in info and "user=default" in info
     for args in (("FLUSHALL",), ("CONFIG", "GET", "maxmemory"), ("SHUTDOWN",), ("MONITOR",),
-                 ("DEBUG", "SLEEP", "0")):
+                 ("DEBUG", "SLEEP", "0"), ("REPLICAOF", "no", "one")):
         with pytest.raises(redis.ResponseError):
             proxy.execute_command(*args)
     assert proxy.ping()

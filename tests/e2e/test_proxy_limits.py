@@ -98,13 +98,21 @@ def test_slow_clients_do_not_hold_the_others(proxy, host, report):
 def test_an_idle_client_is_closed_after_the_timeout(proxy):
     idle = socket.create_connection((HOST, PROXY_PORT))
     blocked = socket.create_connection((HOST, PROXY_PORT))
+    listener = socket.create_connection((HOST, PROXY_PORT))
     blocked.sendall(b"BLPOP idle:list 3\r\n")
+    listener.sendall(b"SUBSCRIBE idle:news\r\n")
+    listener.settimeout(5)
+    assert listener.recv(64).startswith(b"*3\r\n$9\r\nsubscribe")
     assert closed_by_peer(idle, 5), "an idle client outlived proxy-client-timeout 1"
     # a client waiting on a blocking command is not idle: it gets its nil
     blocked.settimeout(5)
     assert blocked.recv(64) == b"*-1\r\n"
+    # nor is a subscriber (as in Redis): it still hears its channel
+    assert proxy.publish("idle:news", "still here") == 1
+    assert b"still here" in listener.recv(128)
     idle.close()
     blocked.close()
+    listener.close()
 
 
 def test_max_clients_refused_as_redis_does(proxy, host):
@@ -153,6 +161,8 @@ def test_keys_and_admin_when_allowed_reach_every_shard(proxy, host):
         for port in MASTER_PORTS.values():
             assert redis.Redis(host=HOST, port=port).dbsize() == 0
         assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
+        with pytest.raises(redis.ResponseError, match="run it on the server itself"):
+            client.execute_command("SHUTDOWN")
         client.close()
     finally:
         assert host.stop("open") == 0, host.log("open")[-4000:]

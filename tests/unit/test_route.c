@@ -402,9 +402,7 @@ static void test_flush_with_allow_admin_goes_everywhere(void **state)
 }
 
 static const char *const admin_commands[] = {
-    "CONFIG GET x",	"CONFIG SET maxmemory 1", "SHUTDOWN",
-    "SHUTDOWN NOSAVE",	"DEBUG SLEEP 0",
-    "REPLICAOF no one", "SLAVEOF no one",	  "SAVE",
+    "CONFIG GET x",	"CONFIG SET maxmemory 1", "SAVE",
     "BGSAVE",		"BGREWRITEAOF",
 };
 
@@ -445,11 +443,21 @@ static void test_stream_commands_refused_even_with_allow_admin(void **state)
 	(void)state;
 	load(BASE THREE "proxy-allow-admin yes\n");
 	expect_error("MONITOR",
-		     "ERR 'monitor' turns the connection into a stream: not served through redisha-proxy");
+		     "ERR 'monitor' is not served through redisha-proxy: run it on the server itself");
 	expect_error("SYNC",
-		     "ERR 'sync' turns the connection into a stream: not served through redisha-proxy");
+		     "ERR 'sync' is not served through redisha-proxy: run it on the server itself");
 	expect_error("PSYNC ? -1",
-		     "ERR 'psync' turns the connection into a stream: not served through redisha-proxy");
+		     "ERR 'psync' is not served through redisha-proxy: run it on the server itself");
+	/* acting on a server, sent to every master they would stop or
+	 * reshape the fleet */
+	expect_error("SHUTDOWN",
+		     "ERR 'shutdown' is not served through redisha-proxy: run it on the server itself");
+	expect_error("REPLICAOF no one",
+		     "ERR 'replicaof' is not served through redisha-proxy: run it on the server itself");
+	expect_error("DEBUG SLEEP 0",
+		     "ERR 'debug' is not served through redisha-proxy: run it on the server itself");
+	expect_error("CLUSTER INFO",
+		     "ERR 'cluster|info' is not served through redisha-proxy: run it on the server itself");
 }
 
 /* Scripts and functions are loaded on every shard, so EVALSHA and FCALL
