@@ -68,7 +68,7 @@ PROGRAMS := $(USER_OUT)/redishad $(USER_OUT)/redisha-ctl \
 # Each unit test links the sources its test_<name>_SRCS names.
 UNIT_TESTS := $(addprefix $(TEST_OUT)/unit/,test_config test_netlink_garp \
 	test_sentinel_event test_keyslot test_resp test_command test_route \
-	test_request test_proxy_stats)
+	test_request test_proxy_stats test_vrrp)
 test_config_SRCS := $(CONFIG_SRCS)
 test_keyslot_SRCS := controller/common/keyslot.c controller/common/errmsg.c \
 	$(CONFIG_SRCS)
@@ -81,6 +81,7 @@ test_route_SRCS := controller/proxy/route.c controller/common/keyslot.c \
 	$(CONFIG_SRCS)
 test_request_SRCS := controller/proxy/request.c $(PROXY_PROTO_SRCS)
 test_proxy_stats_SRCS := controller/redishad/proxy_stats.c
+test_vrrp_SRCS := controller/redishad/vrrp.c controller/redishad/vrrp_packet.c
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
 .PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp bench-proxy fuzz \

@@ -19,24 +19,24 @@
 #include "vrrp_packet.h"
 
 #define VRRP_PRIO_OWNER 255 /* §5.2.4: owns the addresses */
-#define VRRP_PRIO_STOP 0    /* §5.2.4: the master is leaving */
+#define VRRP_PRIO_STOP	0   /* §5.2.4: the master is leaving */
 
 enum vrrp_state { VRRP_INIT, VRRP_BACKUP, VRRP_MASTER };
 
 struct vrrp_config {
 	uint8_t vrid;	    /* 1..255 */
 	uint8_t priority;   /* 1..255; 255: the address owner */
-	uint32_t advert_ms; /* Advertisement_Interval: 10..40950, a multiple of 10 */
-	/* Preempt_Mode false (§6.1). Named so that a zeroed config is the
-	 * RFC's default, preemption on. */
-	bool nopreempt;
+	uint32_t advert_ms; /* Advertisement_Interval: 10..40950, by 10s */
+	/* Preempt_Mode (§6.1): the RFC's default, and config.c's, is true;
+	 * `vrrp ... nopreempt` clears it. */
+	bool preempt;
 };
 
 /* Read the fields, change them only through the functions below. */
 struct vrrp {
 	struct vrrp_config cfg;
-	uint32_t my_addr;	  /* the primary address: ties (§6.4.3) */
-	uint8_t priority;	  /* effective: cfg.priority unless tracked */
+	uint32_t my_addr; /* the primary address: ties (§6.4.3) */
+	uint8_t priority; /* effective: cfg.priority unless tracked */
 	enum vrrp_state state;
 	uint64_t since_ms;	  /* when state was entered */
 	uint32_t master_adver_ms; /* Master_Adver_Interval (§6.1) */
@@ -56,12 +56,12 @@ struct vrrp {
 
 /* What the caller must do after a call; every call overwrites all of it. */
 struct vrrp_actions {
-	bool send_advert;	 /* now, with advert_priority */
+	bool send_advert; /* now, with advert_priority */
 	uint8_t advert_priority;
-	bool became_master;	 /* set the active flag, send gratuitous ARPs */
-	bool left_master;	 /* clear the active flag */
+	bool became_master; /* set the active flag, send gratuitous ARPs */
+	bool left_master;   /* clear the active flag */
 	enum vrrp_state from, to; /* the state before and after the call */
-	const char *reason;	 /* why it changed; NULL if it did not */
+	const char *reason;	  /* why it changed; NULL if it did not */
 };
 
 /* Set up v in INIT: 0, or -EINVAL for a VRID or priority of 0, an interval

@@ -50,7 +50,7 @@ int vrrp_encode(const struct vrrp_advert *a, uint32_t src, uint32_t dst,
 	 * 12-bit field and be above 0, which the VRRPv3 MIB (RFC 6527,
 	 * vrrpv3OperationsAdvInterval 1..4095) also excludes. */
 	if (!a->vrid || !a->advert_cs || a->advert_cs > VRRP_MAX_ADVERT_CS ||
-	    a->naddrs > VRRP_MAX_ADDRS)
+		a->naddrs > VRRP_MAX_ADDRS)
 		return -EINVAL;
 	n = VRRP_HDR_LEN + 4 * a->naddrs;
 	if (len < n)
@@ -76,7 +76,7 @@ int vrrp_encode(const struct vrrp_advert *a, uint32_t src, uint32_t dst,
  * lengths, then the VRRP fields. Returns the reason, VRRP_DROP_NONE if the
  * packet is an advertisement. */
 static enum vrrp_drop parse(const uint8_t *p, size_t len,
-			    struct vrrp_advert *out, uint32_t *src)
+				struct vrrp_advert *out, uint32_t *src)
 {
 	size_t ihl, tot, vlen;
 	const uint8_t *v;

@@ -3,7 +3,10 @@
  * checked without sockets. The IP header is the kernel's on send (a raw
  * socket with protocol VRRP_IPPROTO, 112) and arrives with the packet on
  * receive, so vrrp_encode writes the VRRP message alone and vrrp_decode
- * reads a whole IPv4 packet.
+ * reads a whole IPv4 packet. The kernel's header must then match what
+ * vrrp_encode was told: TTL 255 (IP_MULTICAST_TTL, whose default is 1, and
+ * IP_TTL for unicast) and the source address passed in (bind the socket to
+ * it), or receivers drop the advert for its TTL or checksum.
  *
  * The checksum covers the IPv4 pseudo-header (source, destination, zero,
  * protocol 112, VRRP length) and the VRRP message (RFC 5798 §5.2.8). The
@@ -21,18 +24,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VRRP_IPPROTO 112	     /* RFC 5798 §5.1.1.4 */
+#define VRRP_IPPROTO	 112	     /* RFC 5798 §5.1.1.4 */
 #define VRRP_MCAST_GROUP 0xe0000012u /* 224.0.0.18, host order (§5.1.1.2) */
-#define VRRP_TTL 255		     /* §5.1.1.3: sent with, checked on receive */
-#define VRRP_VERSION 3
+#define VRRP_TTL	 255	     /* §5.1.1.3: sent and required */
+#define VRRP_VERSION	 3
 #define VRRP_TYPE_ADVERT 1
-#define VRRP_HDR_LEN 8
+#define VRRP_HDR_LEN	 8
 /* The Count IPvX Addr field is one octet (§5.2.5). Its minimum is 1, but
  * keepalived sends 0 for an instance without VIPs, so 0 passes both ways. */
 #define VRRP_MAX_ADDRS 255
 /* Max Adver Int is 12 bits of centiseconds (§5.2.7). */
 #define VRRP_MAX_ADVERT_CS 0xfff
-#define VRRP_MAX_LEN (VRRP_HDR_LEN + 4 * VRRP_MAX_ADDRS)
+#define VRRP_MAX_LEN	   (VRRP_HDR_LEN + 4 * VRRP_MAX_ADDRS)
 
 struct vrrp_advert {
 	uint8_t vrid, priority;
@@ -44,7 +47,7 @@ struct vrrp_advert {
 /* Why vrrp_decode dropped a packet, one counter each. */
 enum vrrp_drop {
 	VRRP_DROP_NONE,
-	VRRP_DROP_SHORT,      /* truncated, or a length field below its minimum */
+	VRRP_DROP_SHORT,      /* truncated, or a length below its minimum */
 	VRRP_DROP_TTL,	      /* IP TTL not 255 */
 	VRRP_DROP_VERSION,    /* VRRP version not 3 */
 	VRRP_DROP_TYPE,	      /* not an advertisement */
