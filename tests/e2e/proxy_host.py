@@ -1,5 +1,5 @@
 """A host for redisha-proxy tests that need no lab: one network namespace made by the test
-(`rhpx`, only its loopback up), three redis-servers as the shards' masters, a fourth as the
+(`rhpx<pid>`, only its loopback up), three redis-servers as the shards' masters, a fourth as the
 oracle (one server holding the same data, whose replies the proxy's must equal), and
 redisha-proxy with --static-topology. The test process itself enters the namespace (setns on its
 own thread) so redis-py connects to 127.0.0.1 there; every process started is tracked by its pid
@@ -15,7 +15,9 @@ from pathlib import Path
 from lab import ROOT, wait_for
 from netns import inside
 
-NETNS = "rhpx"
+# Per process: two checkouts' test runs never share a namespace, and the proxy's instance name
+# (its stats file under /run/redisha) is the namespace's.
+NETNS = f"rhpx{os.getpid()}"
 HOST = "127.0.0.1"
 MASTER_PORTS = {"s1": 7101, "s2": 7102, "s3": 7103}
 ORACLE_PORT = 7199
@@ -78,7 +80,7 @@ class ProxyHost:
         shards = "".join(f"shard {shard} port {7000 + i + 1} master {HOST}:{master}\n"
                          for i, (shard, master) in enumerate(MASTER_PORTS.items()))
         path = self.state / f"{name}.conf"
-        path.write_text("interface lo\nvip 198.18.0.100\n"
+        path.write_text(f"instance {NETNS}\ninterface lo\nvip 198.18.0.100\n"
                         f"proxy-listen {HOST}:{port}\n{shards}"
                         f"distribution {distribution}\n{extra}")
         return path

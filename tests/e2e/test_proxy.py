@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from lab import wait_for
-from proxy_host import HOST, MASTER_PORTS, ORACLE_PORT, PROXY, PROXY_PORT, ProxyHost
+from proxy_host import HOST, MASTER_PORTS, NETNS, ORACLE_PORT, PROXY, PROXY_PORT, ProxyHost
 from resp_client import RespClient
 
 SLOTS = 16384
@@ -679,7 +679,7 @@ def test_info_counts_commands_shards_and_latency(clients, host):
     assert sum(v["requests"] for k, v in shards.items() if k.startswith("shard_")) >= 10
     assert set(proxy.info("server")) >= {"server", "proxy_threads", "uptime_in_seconds"}
     # the same text, every second, for redishad's /metrics
-    stats_file = Path("/run/redisha") / "default.proxy"
+    stats_file = Path("/run/redisha") / f"{NETNS}.proxy"
     wait_for("the proxy's stats file", lambda: [] if stats_file.exists() and "cmdstat_hset:"
              in stats_file.read_text() else ["not written"], 5)
     assert "# Latency" in stats_file.read_text()

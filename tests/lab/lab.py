@@ -54,6 +54,7 @@ SENTINEL_PORT = 26379
 QUORUM = 2
 BPF_FS = Path("/sys/fs/bpf")
 BPF_PIN_DIR = BPF_FS / "redisha"
+LOCK_PATH = Path("/run/lock/redisha-lab.lock")  # machine-wide: one lab whatever the checkout
 DAEMONS = ("redis-server", "redis-sentinel")
 
 
@@ -284,13 +285,13 @@ class Lab:
     # ---- lifecycle ------------------------------------------------------------------------
 
     def _acquire(self):
-        """Takes the machine-wide lab lock (build/lab.lock), waiting for another process's lab
-        to come down: namespace names are fixed, so two labs at once would tear each other down.
-        Held from up() to down(), or to the end of the holding process."""
+        """Takes the machine-wide lab lock (LOCK_PATH, the same for every checkout), waiting for
+        another process's lab to come down: namespace names are fixed, so two labs at once would
+        tear each other down. Held from up() to down(), or to the end of the holding process."""
         if getattr(self, "_lock", None):
             return
-        self.state.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(self.state.parent / "lab.lock", "w")
+        LOCK_PATH.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(LOCK_PATH, "w")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
