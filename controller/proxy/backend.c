@@ -409,6 +409,8 @@ static void read_replies(struct backend *b)
 		}
 		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
 		b->last_rx_ms = evloop_now_ms();
+		if ((size_t)n < PROXY_READ_CHUNK)
+			break; /* drained: spare the read that says EAGAIN */
 	}
 	take_replies(b);
 }
