@@ -104,7 +104,7 @@ static void fail(struct backend *b, const char *why)
 	snprintf(b->error, sizeof(b->error), "%s", why);
 	log_warn("backend", "%s: %s (%zu requests failed)", who, why,
 		 b->inflight);
-	atomic_fetch_add(&b->w->stats.backend_failures, 1);
+	STATS_ADD(b->w->stats.backend_failures, 1);
 	drop(b);
 	snprintf(msg, sizeof(msg), "ERR redisha-proxy: %s: %s", who, why);
 	if (b->owner) {
@@ -457,7 +457,7 @@ void backend_master_changed(struct backend *b)
 	if (b->inflight)
 		log_info("backend", "%s: master changed, %zu requests in flight fail with TRYAGAIN",
 			 who, b->inflight);
-	atomic_fetch_add(&b->w->stats.failover_aborts, b->inflight);
+	STATS_ADD(b->w->stats.failover_aborts, b->inflight);
 	drop(b);
 	b->state = BACKEND_IDLE;
 	b->backoff_ms = 0;

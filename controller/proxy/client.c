@@ -62,12 +62,12 @@ void client_accept(struct worker *w, int fd)
 	struct client *c;
 	int one = 1;
 
-	atomic_fetch_add(&w->stats.connections_received, 1);
+	STATS_ADD(w->stats.connections_received, 1);
 	if (atomic_fetch_add(&px->nclients, 1) >= px->cfg.proxy_max_clients) {
 		static const char full[] = "-ERR max number of clients reached\r\n";
 
 		atomic_fetch_sub(&px->nclients, 1);
-		atomic_fetch_add(&w->stats.rejected_connections, 1);
+		STATS_ADD(w->stats.rejected_connections, 1);
 		/* Best effort, as redis-server does: the socket is new and
 		 * empty, so the line fits. */
 		if (write(fd, full, sizeof(full) - 1) < 0)
@@ -99,7 +99,7 @@ void client_accept(struct worker *w, int fd)
 	if (w->clients)
 		w->clients->prev = c;
 	w->clients = c;
-	atomic_fetch_add(&w->stats.connected_clients, 1);
+	STATS_ADD(w->stats.connected_clients, 1);
 	update_watch(c);
 }
 
@@ -190,7 +190,7 @@ void client_fragment_error(struct fragment *frag, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (frag->req->client)
-		atomic_fetch_add(&frag->req->client->w->stats.error_replies, 1);
+		STATS_ADD(frag->req->client->w->stats.error_replies, 1);
 	if (resp_add_error(&line, "%s", msg)) {
 		/* Not even an error line fits: the request ends empty and
 		 * its client is closed as its order cannot be kept. */
@@ -236,7 +236,7 @@ static void process_input(struct client *c)
 		if (r == RESP_PROTO_ERROR || r < 0) {
 			/* As redis-server: the error, then the connection
 			 * closes once the replies before it are written. */
-			atomic_fetch_add(&c->w->stats.protocol_errors, 1);
+			STATS_ADD(c->w->stats.protocol_errors, 1);
 			c->cur_cmd = -1;
 			log_info("client", "%s: %s", c->addr,
 				 r < 0 ? "out of memory" : err);
@@ -269,7 +269,7 @@ static void read_requests(struct client *c)
 	/* one clock read for the requests of this read */
 	c->cur_start_us = stats_now_us();
 	if (buf_len(&c->in) > PROXY_QUERY_MAX) {
-		atomic_fetch_add(&c->w->stats.protocol_errors, 1);
+		STATS_ADD(c->w->stats.protocol_errors, 1);
 		client_close(c, "query buffer over 1 GiB");
 		return;
 	}
@@ -380,6 +380,6 @@ void client_close(struct client *c, const char *why)
 	buf_free(&c->push);
 	resp_request_parser_free(&c->parser);
 	atomic_fetch_sub(&w->px->nclients, 1);
-	atomic_fetch_sub(&w->stats.connected_clients, 1);
+	STATS_ADD(w->stats.connected_clients, -1);
 	free(c);
 }

@@ -36,7 +36,7 @@ void dispatch_error(struct client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	atomic_fetch_add(&c->w->stats.error_replies, 1);
+	STATS_ADD(c->w->stats.error_replies, 1);
 	if (request_fail(req, "%s", msg))
 		c->closing = true;
 	dispatch_enqueue(c, req);
@@ -113,7 +113,7 @@ static void close_fragment(struct backend *b, struct fragment *frag,
 		client_fragment_error(frag, "ERR redisha-proxy: out of memory");
 		return;
 	}
-	atomic_fetch_add(&b->w->stats.shard_requests[b->shard], 1);
+	STATS_ADD(b->w->stats.shard_requests[b->shard], 1);
 	backend_push(b, frag);
 }
 
@@ -286,7 +286,7 @@ void dispatch_request(struct client *c, const struct resp_request *preq,
 	struct route rt;
 	size_t nfrags;
 
-	atomic_fetch_add(&c->w->stats.commands, 1);
+	STATS_ADD(c->w->stats.commands, 1);
 	c->cur_cmd = -1;
 	if (!c->authenticated) {
 		/* As redis-server: an unknown command or a wrong arity is

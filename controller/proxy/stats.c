@@ -39,17 +39,13 @@ void stats_record(struct worker *w, int cmd, uint64_t start_us, bool failed)
 {
 	uint64_t us = stats_now_us() - start_us;
 
-	atomic_fetch_add_explicit(&w->stats.latency[bucket_of(us)], 1,
-				  memory_order_relaxed);
+	STATS_ADD(w->stats.latency[bucket_of(us)], 1);
 	if (cmd < 0)
 		return;
-	atomic_fetch_add_explicit(&w->cmdstats[cmd].calls, 1,
-				  memory_order_relaxed);
-	atomic_fetch_add_explicit(&w->cmdstats[cmd].usec, us,
-				  memory_order_relaxed);
+	STATS_ADD(w->cmdstats[cmd].calls, 1);
+	STATS_ADD(w->cmdstats[cmd].usec, us);
 	if (failed)
-		atomic_fetch_add_explicit(&w->cmdstats[cmd].failed, 1,
-					  memory_order_relaxed);
+		STATS_ADD(w->cmdstats[cmd].failed, 1);
 }
 
 /* ---- INFO ------------------------------------------------------------- */

@@ -24,6 +24,16 @@
 struct proxy;
 struct worker;
 
+/* Add to a counter that only its worker writes: a relaxed load and store,
+ * no locked instruction on the hot path; readers on other threads still
+ * see whole values. */
+#define STATS_ADD(counter, n)                                                \
+	atomic_store_explicit(&(counter),                                    \
+			      atomic_load_explicit(&(counter),               \
+						   memory_order_relaxed) +    \
+				      (n),                                   \
+			      memory_order_relaxed)
+
 struct command_stat {
 	atomic_uint_fast64_t calls, usec, failed;
 };
