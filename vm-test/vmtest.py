@@ -76,10 +76,21 @@ GUEST_MEMORY = "2G"
 GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 KERNEL_ARGS = "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rw init=/init"
 PANIC_MARK = "Kernel panic - not syncing"
+# A power-off from inside the guest kills init on its way down, and the kernel
+# may print a panic about that after it: not a panic of the kernel under test.
+POWER_OFF_MARKS = ("sysrq: Power Off", "reboot: Power down")
 # Tools the harness runs on the host, with the package that provides each
 # (tests/deps.sh installs them).
 TOOLS = {QEMU: "qemu-system-x86", "busybox": "busybox-static", "depmod": "kmod",
          "modprobe": "kmod", "apt-get": "apt", "apt-cache": "apt", "dpkg-deb": "dpkg"}
+
+
+def _panicked(console_text):
+    """A kernel panic on the console that no power-off started before it."""
+    panic = console_text.find(PANIC_MARK)
+    if panic < 0:
+        return False
+    return not any(0 <= console_text.find(mark) < panic for mark in POWER_OFF_MARKS)
 
 
 class VmError(Exception):
@@ -563,7 +574,7 @@ class QemuRun:
             if status.exists():
                 return int(status.read_text().strip())
             text = console.read_text(errors="replace") if console.exists() else ""
-            if PANIC_MARK in text:
+            if _panicked(text):
                 self.failure = "the guest kernel panicked"
                 return self._report(EXIT_PANIC, console, qemu_log)
             if (share / "started").exists():
