@@ -238,7 +238,7 @@ struct buf *backend_out(struct backend *b)
 void backend_push(struct backend *b, struct fragment *frag)
 {
 	frag->next = NULL;
-	frag->sent_ms = evloop_now_ms();
+	frag->sent_ms = b->w->now_us / 1000; /* the read that brought it */
 	if (b->tail)
 		b->tail->next = frag;
 	else
@@ -408,10 +408,11 @@ static void read_replies(struct backend *b)
 			return;
 		}
 		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
-		b->last_rx_ms = evloop_now_ms();
 		if ((size_t)n < PROXY_READ_CHUNK)
 			break; /* drained: spare the read that says EAGAIN */
 	}
+	b->w->now_us = stats_now_us(); /* when these replies came */
+	b->last_rx_ms = b->w->now_us / 1000;
 	take_replies(b);
 }
 

@@ -267,7 +267,7 @@ static void read_requests(struct client *c)
 	}
 	c->last_ms = evloop_now_ms();
 	/* one clock read for the requests of this read */
-	c->cur_start_us = stats_now_us();
+	c->cur_start_us = c->w->now_us = stats_now_us();
 	if (buf_len(&c->in) > PROXY_QUERY_MAX) {
 		STATS_ADD(c->w->stats.protocol_errors, 1);
 		client_close(c, "query buffer over 1 GiB");

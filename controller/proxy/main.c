@@ -20,6 +20,7 @@
 #include "keyslot.h"
 #include "log.h"
 #include "proxy.h"
+#include "request.h"
 #include "stats.h"
 #include "worker.h"
 
@@ -257,6 +258,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < px.nworkers; i++)
 		if (px.workers[i].px)
 			worker_free(&px.workers[i]);
+	request_cache_clear(); /* what worker_free released on this thread */
 	stats_remove_file(&px);
 	free(px.workers);
 	free(px.ring);

@@ -74,6 +74,9 @@ struct worker {
 	struct ev_timer masters_timer;
 	struct ev_timer timeouts_timer; /* backend replies, idle clients */
 	uint64_t next_idle_check_ms;
+	/* stats_now_us() at the last read (of a client or a backend): the
+	 * clock of the replies that read completes, read once per batch */
+	uint64_t now_us;
 	/* proxy-server-connections per shard, for RESP2 clients and, opened
 	 * with HELLO 3 when one comes, for RESP3 clients: see
 	 * worker_backend() */

@@ -8,14 +8,40 @@
 
 #include "resp.h"
 
+/* Single-fragment requests, by far the most, are kept for reuse by the
+ * thread that freed them: no malloc/free per request. */
+#define CACHE_MAX 1024
+#define ONE_FRAG_SIZE (sizeof(struct request) + sizeof(struct fragment))
+
+static __thread struct request *cache;
+static __thread size_t ncached;
+
+void request_cache_clear(void)
+{
+	while (cache) {
+		struct request *req = cache;
+
+		cache = req->next;
+		free(req);
+	}
+	ncached = 0;
+}
+
 struct request *request_new(struct client *c, enum route_merge merge,
 			    size_t nfrags, size_t nkeys)
 {
-	struct request *req = calloc(1, sizeof(*req) +
-					       nfrags * sizeof(req->frags[0]));
+	struct request *req;
 
-	if (!req)
-		return NULL;
+	if (nfrags == 1 && !nkeys && cache) {
+		req = cache;
+		cache = req->next;
+		ncached--;
+		memset(req, 0, ONE_FRAG_SIZE);
+	} else {
+		req = calloc(1, sizeof(*req) + nfrags * sizeof(req->frags[0]));
+		if (!req)
+			return NULL;
+	}
 	if (nkeys && !(req->key_frag = calloc(nkeys, sizeof(*req->key_frag)))) {
 		free(req);
 		return NULL;
@@ -36,6 +62,12 @@ void request_free(struct request *req)
 		buf_free(&req->frags[i].reply);
 	buf_free(&req->reply);
 	free(req->key_frag);
+	if (req->nfrags == 1 && !req->key_frag && ncached < CACHE_MAX) {
+		req->next = cache;
+		cache = req;
+		ncached++;
+		return;
+	}
 	free(req);
 }
 

@@ -65,4 +65,7 @@ int request_fail(struct request *req, const char *fmt, ...)
 
 void request_free(struct request *req);
 
+/* Free the requests this thread keeps for reuse (at its end). */
+void request_cache_clear(void);
+
 #endif /* REDISHA_REQUEST_H */

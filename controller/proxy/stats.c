@@ -37,7 +37,7 @@ static size_t bucket_of(uint64_t us)
 
 void stats_record(struct worker *w, int cmd, uint64_t start_us, bool failed)
 {
-	uint64_t us = stats_now_us() - start_us;
+	uint64_t us = w->now_us > start_us ? w->now_us - start_us : 0;
 
 	STATS_ADD(w->stats.latency[bucket_of(us)], 1);
 	if (cmd < 0)

@@ -41,8 +41,9 @@ struct command_stat {
 /* Microseconds on CLOCK_MONOTONIC: a request's start and end. */
 uint64_t stats_now_us(void);
 
-/* One request answered: `cmd` its index in command_table (-1 if none),
- * `start_us` when it was read, `failed` whether its reply is an error. */
+/* One request answered, at w->now_us: `cmd` its index in command_table
+ * (-1 if none), `start_us` when it was read, `failed` whether its reply is
+ * an error. */
 void stats_record(struct worker *w, int cmd, uint64_t start_us, bool failed);
 
 /* INFO's text: every section, or the one named `section` (NULL: all).

@@ -15,6 +15,7 @@
 #include "client.h"
 #include "errmsg.h"
 #include "log.h"
+#include "request.h"
 #include "pubsub.h"
 #include "tx.h"
 
@@ -284,12 +285,14 @@ void *worker_run(void *arg)
 	struct worker *w = arg;
 	int r;
 
+	w->now_us = stats_now_us();
 	poll_masters(&w->loop, w);
 	check_timeouts(&w->loop, w);
 	r = evloop_run(&w->loop);
 	if (r)
 		log_err("worker", "thread %zu: event loop failed: %s", w->id,
 			strerror(-r));
+	request_cache_clear();
 	return NULL;
 }
 
