@@ -48,7 +48,8 @@ DATAPATH_SRCS := $(addprefix controller/common/,datapath.c datapath_setup.c \
 COMMON_HDRS := $(wildcard controller/common/*.h) include/redisha/abi.h
 
 NET_SRCS := $(addprefix controller/common/,netlink.c garp.c errmsg.c)
-LOOP_SRCS := controller/common/log.c controller/common/evloop.c
+LOOP_SRCS := controller/common/log.c controller/common/evloop.c \
+	controller/common/cmdline.c
 # $(sort) drops what two lists share (errmsg.c).
 REDISHAD_SRCS := $(sort $(wildcard controller/redishad/*.c) $(CONFIG_SRCS) \
 	$(DATAPATH_SRCS) $(NET_SRCS) $(LOOP_SRCS))

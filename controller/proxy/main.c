@@ -5,7 +5,6 @@
  * kernel spreads connections with SO_REUSEPORT), and waits for a signal.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "evloop.h"
 #include "keyslot.h"
@@ -32,11 +32,9 @@ struct options {
 	bool foreground, static_topology;
 };
 
-/* One table gives getopt its options and --help its text. */
-static const struct option_doc {
-	struct option opt;
-	const char *arg, *help;
-} option_docs[] = {
+#define SYNOPSIS "redisha-proxy -c FILE [options]"
+
+static const struct cmdline_option options[] = {
 	{ { "config", required_argument, NULL, 'c' }, "FILE",
 	  "configuration file (required; docs/configuration.md)" },
 	{ { "foreground", no_argument, NULL, 'f' }, NULL,
@@ -45,40 +43,25 @@ static const struct option_doc {
 	  "masters from each shard's `master` option, not from redishad's maps" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this text" },
 };
-#define NOPTIONS (sizeof(option_docs) / sizeof(option_docs[0]))
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
-static void usage(FILE *out)
+static void on_option(int letter, const char *arg, void *data)
 {
-	fprintf(out, "usage: redisha-proxy -c FILE [options]\n");
-	for (size_t i = 0; i < NOPTIONS; i++) {
-		char left[40];
+	struct options *o = data;
 
-		snprintf(left, sizeof(left), "-%c, --%s%s%s",
-			 option_docs[i].opt.val, option_docs[i].opt.name,
-			 option_docs[i].arg ? " " : "",
-			 option_docs[i].arg ? option_docs[i].arg : "");
-		fprintf(out, "  %-28s %s\n", left, option_docs[i].help);
+	switch (letter) {
+	case 'c': o->config = arg; break;
+	case 'f': o->foreground = true; break;
+	case 's': o->static_topology = true; break;
 	}
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	struct option opts[NOPTIONS + 1] = { 0 };
-	int c;
-
-	for (size_t i = 0; i < NOPTIONS; i++)
-		opts[i] = option_docs[i].opt;
-	while ((c = getopt_long(argc, argv, "c:fsh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->config = optarg; break;
-		case 'f': o->foreground = true; break;
-		case 's': o->static_topology = true; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
-		}
-	}
-	if (!o->config || optind != argc) {
-		usage(stderr);
+	if (cmdline_parse(argc, argv, SYNOPSIS, options, NOPTIONS, on_option, o))
+		return -1;
+	if (!o->config) {
+		cmdline_usage(stderr, SYNOPSIS, options, NOPTIONS);
 		return -1;
 	}
 	return 0;

@@ -5,6 +5,7 @@ and merged, pipelines, errors — and the proxy must hold up under many clients,
 malformed input and a dead shard."""
 
 import random
+import re
 import resource
 import selectors
 import signal
@@ -17,7 +18,8 @@ import pytest
 import redis
 
 from lab import wait_for
-from proxy_host import HOST, MASTER_PORTS, NETNS, ORACLE_PORT, PROXY, PROXY_PORT, ProxyHost
+from proxy_host import (HOST, MASTER_PORTS, NETNS, ORACLE_PORT, PROXY, PROXY_PORT, ProxyHost,
+                        answers)
 from resp_client import RespClient
 
 SLOTS = 16384
@@ -324,20 +326,12 @@ def test_a_dead_shard_fails_fast_and_serves_again_once_back(clients, host):
             proxy.mget(keys)
     finally:
         host.start_redis("s2", MASTER_PORTS["s2"])
-
-    def pending():
-        try:
-            proxy.set(on["s2"], 2)
-            return []
-        except redis.ResponseError as e:
-            return [str(e)]
-    wait_for("shard s2 served again", pending, 5)
+    wait_for("shard s2 served again", lambda: answers(lambda: proxy.set(on["s2"], 2)), 5)
     assert proxy.mget(keys) == [b"1", b"2", b"3"]
 
 
 def hello_without_id(raw):
     """A HELLO reply with its connection id blanked: the one field that differs by design."""
-    import re
     return re.sub(rb"\$2\r\nid\r\n:\d+\r\n", b"$2\r\nid\r\n:ID\r\n", raw)
 
 
@@ -352,31 +346,32 @@ RESP3_SCRIPT = [
 ]
 
 
-def test_resp3_after_hello_3_byte_exact(clients):
-    proxy, oracle = (RespClient(HOST, port) for port in (PROXY_PORT, ORACLE_PORT))
+def same_session(script, proxy_port=PROXY_PORT):
+    """The script's commands on one connection to the proxy and one to the oracle: every raw
+    reply equal (HELLO's connection id aside); returns the proxy's replies."""
+    proxy, oracle = RespClient(HOST, proxy_port), RespClient(HOST, ORACLE_PORT)
+    replies = []
     try:
-        got, want = proxy.call("HELLO", 3), oracle.call("HELLO", 3)
-        assert hello_without_id(got) == hello_without_id(want)
-        assert got.startswith(b"%7\r\n")
-        for args in RESP3_SCRIPT:
+        for args in script:
             got, want = proxy.call(*args), oracle.call(*args)
             if args[0] == "HELLO":
                 got, want = hello_without_id(got), hello_without_id(want)
             assert got == want, args
+            replies.append(got)
     finally:
         proxy.close()
         oracle.close()
+    return replies
+
+
+def test_resp3_after_hello_3_byte_exact(clients):
+    replies = same_session([("HELLO", 3), *RESP3_SCRIPT])
+    assert replies[0].startswith(b"%7\r\n")
 
 
 def test_hello_errors_as_redis_server(clients):
-    proxy, oracle = (RespClient(HOST, port) for port in (PROXY_PORT, ORACLE_PORT))
-    try:
-        for args in (("HELLO", 4), ("HELLO", "x"), ("HELLO", 3, "BOGUS"), ("HELLO", 3, "AUTH", "u"),
-                     ("HELLO", 2, "SETNAME", "a b"), ("AUTH", "pw"), ("AUTH", "a", "b", "c")):
-            assert proxy.call(*args) == oracle.call(*args), args
-    finally:
-        proxy.close()
-        oracle.close()
+    same_session([("HELLO", 4), ("HELLO", "x"), ("HELLO", 3, "BOGUS"), ("HELLO", 3, "AUTH", "u"),
+                  ("HELLO", 2, "SETNAME", "a b"), ("AUTH", "pw"), ("AUTH", "a", "b", "c")])
 
 
 AUTH_SCRIPT = [
@@ -398,16 +393,9 @@ def test_auth_as_redis_server_with_requirepass_and_users(clients, host):
     setup.execute_command("ACL", "SETUSER", "app", "on", ">apppass", "allcommands", "allkeys")
     setup.execute_command("ACL", "SETUSER", "off-user", "off", ">x", "allcommands", "allkeys")
     setup.config_set("requirepass", "s3cret")
-    proxy, oracle = RespClient(HOST, 16390), RespClient(HOST, ORACLE_PORT)
     try:
-        for args in AUTH_SCRIPT:
-            got, want = proxy.call(*args), oracle.call(*args)
-            if args[0] == "HELLO":
-                got, want = hello_without_id(got), hello_without_id(want)
-            assert got == want, args
+        same_session(AUTH_SCRIPT, proxy_port=16390)
     finally:
-        proxy.close()
-        oracle.close()
         restore = RespClient(HOST, ORACLE_PORT)
         restore.call("AUTH", "s3cret")
         restore.call("CONFIG", "SET", "requirepass", "")
@@ -478,13 +466,7 @@ TX_SESSIONS = [
 
 @pytest.mark.parametrize("session", TX_SESSIONS, ids=lambda s: " ".join(a[0] for a in s))
 def test_transactions_and_blocking_as_redis_server(clients, session):
-    proxy, oracle = (RespClient(HOST, port) for port in (PROXY_PORT, ORACLE_PORT))
-    try:
-        for args in session:
-            assert proxy.call(*args) == oracle.call(*args), args
-    finally:
-        proxy.close()
-        oracle.close()
+    same_session(session)
 
 
 def test_exec_sees_a_watched_key_changed_by_another_client(clients):
@@ -628,14 +610,8 @@ def test_pubsub_session_as_redis_server(clients):
 
 
 def test_pubsub_resp3_as_redis_server(clients):
-    def session(port):
-        sub = RespClient(HOST, port)
-        sub.call("HELLO", 3)
-        got = [sub.call("SUBSCRIBE", "{c}a"), sub.call("SET", "{c}k", 1), sub.call("GET", "{c}k")]
-        got += [sub.call("SSUBSCRIBE", "{c}s"), sub.call("SUNSUBSCRIBE"), sub.call("RESET")]
-        sub.close()
-        return got
-    assert session(PROXY_PORT) == session(ORACLE_PORT)
+    same_session([("HELLO", 3), ("SUBSCRIBE", "{c}a"), ("SET", "{c}k", 1), ("GET", "{c}k"),
+                  ("SSUBSCRIBE", "{c}s"), ("SUNSUBSCRIBE",), ("RESET",)])
 
 
 def test_subscribers_hear_channels_on_every_shard(clients):

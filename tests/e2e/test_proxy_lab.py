@@ -5,6 +5,7 @@ nutcracker put them."""
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -13,6 +14,7 @@ from gateway import CONFIG, GATEWAY, Redishad, RedishaProxy, wait_until_serving
 from lab import BACK_ADDR, REDIS_PORT, SHARDS, VIP, wait_for
 from netns import inside
 from nutcracker import LISTEN, MASTERS, Nutcracker, redis_cli
+from proxy_host import answers
 from test_proxy import keys_on_each_shard, shard_of
 
 PROXY_PORT = 6379
@@ -36,12 +38,18 @@ def gateway(lab):
         daemon.stop()
 
 
-def pings(client):
-    """wait_for's pending(): [] once client answers PING."""
+@contextmanager
+def extra_proxy(lab, tmp_path, name, port, directives):
+    """Another redisha-proxy in rh-gw1, on its back address:`port`: the lab's configuration
+    without proxy-port, plus `directives`; it must stop cleanly (status 0) at the end."""
+    conf = tmp_path / f"{name}.conf"
+    conf.write_text(CONFIG.read_text().replace("proxy-port       6379\n", "")
+                    + f"proxy-listen {LISTEN}:{port}\nproxy-threads 1\n{directives}")
+    proxy = RedishaProxy(lab, config=conf, name=f"redisha-proxy-{name}")
     try:
-        return [] if client.ping() else ["no PONG"]
-    except redis.RedisError as e:
-        return [str(e)]
+        yield proxy
+    finally:
+        assert proxy.stop() == 0, proxy.log()[-4000:]
 
 
 def master_host(lab, shard):
@@ -71,15 +79,11 @@ def test_a_twemproxy_pool_moves_with_every_key(gateway, lab, tmp_path):
         assert replies == ["OK"] * nkeys, [r for r in replies if r != "OK"][:5]
     finally:
         nutcracker.stop()
-    conf = tmp_path / "ketama.conf"
-    conf.write_text(CONFIG.read_text().replace("proxy-port       6379\n", "")
-                    + "distribution ketama fnv1a_64\nproxy-listen 198.18.1.2:16380\n"
-                    + "proxy-threads 1\n")
-    proxy = RedishaProxy(lab, config=conf, name="redisha-proxy-ketama")
     try:
-        with inside(GATEWAY):
+        with extra_proxy(lab, tmp_path, "ketama", 16380, "distribution ketama fnv1a_64\n"), \
+                inside(GATEWAY):
             client = redis.Redis(host=LISTEN, port=16380, socket_timeout=10)
-            wait_for("the ketama proxy", lambda: pings(client), 10)
+            wait_for("the ketama proxy", lambda: answers(client.ping), 10)
             got = []
             for start in range(0, nkeys, 1000):
                 got += client.mget(keys[start:start + 1000])
@@ -90,23 +94,17 @@ def test_a_twemproxy_pool_moves_with_every_key(gateway, lab, tmp_path):
         for name, host in MASTERS.items():
             assert int(redis_cli(host, REDIS_PORT, ["DBSIZE"])[0]) > 0, name
     finally:
-        assert proxy.stop() == 0, proxy.log()[-4000:]
         for host in MASTERS.values():
             redis_cli(host, REDIS_PORT, ["FLUSHALL"])
 
 
 def test_wait_replicas_acknowledged_write_is_on_the_replica(gateway, lab, tmp_path):
     """proxy-wait-replicas 1: a write answered +OK is already on the shard's replica."""
-    conf = tmp_path / "wait.conf"
-    conf.write_text(CONFIG.read_text().replace("proxy-port       6379\n", "")
-                    + "proxy-wait-replicas 1 1000\nproxy-listen 198.18.1.2:16381\n"
-                    + "proxy-threads 1\n")
-    proxy = RedishaProxy(lab, config=conf, name="redisha-proxy-wait")
-    try:
-        keys = keys_on_each_shard("acked", 3)
+    keys = keys_on_each_shard("acked", 3)
+    with extra_proxy(lab, tmp_path, "wait", 16381, "proxy-wait-replicas 1 1000\n"):
         with inside(GATEWAY):
             client = redis.Redis(host=LISTEN, port=16381, socket_timeout=10)
-            wait_for("the WAIT proxy", lambda: pings(client), 10)
+            wait_for("the WAIT proxy", lambda: answers(client.ping), 10)
             for i, key in enumerate(keys):
                 assert client.set(key, i)
             assert client.mset({k: "m" for k in keys})
@@ -116,8 +114,6 @@ def test_wait_replicas_acknowledged_write_is_on_the_replica(gateway, lab, tmp_pa
             _, master = master_host(lab, shard)
             replica = next(h for h in SHARDS[shard] if BACK_ADDR[h] != master)
             assert lab.redis_cli(replica, BACK_ADDR[replica], REDIS_PORT, "GET", key) == "m", key
-    finally:
-        assert proxy.stop() == 0, proxy.log()[-4000:]
 
 
 def test_failover_mid_pipeline_fails_in_flight_then_serves(gateway, lab, report):

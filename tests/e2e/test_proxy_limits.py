@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from lab import wait_for
-from proxy_host import HOST, MASTER_PORTS, PROXY_PORT, ProxyHost
+from proxy_host import HOST, MASTER_PORTS, PROXY_PORT, ProxyHost, answers
 from test_proxy import keys_on_each_shard
 
 LIMITS = ("proxy-threads 1\nproxy-client-output-limit 4194304\nproxy-client-timeout 1\n"
@@ -134,13 +134,8 @@ def test_max_clients_refused_as_redis_does(proxy, host):
         assert extra.recv(64) == b""
         extra.close()
         held.pop().close()
-
-        def admitted():
-            try:
-                return [] if redis.Redis(host=HOST, port=16395, socket_timeout=5).ping() else ["?"]
-            except redis.ConnectionError as e:
-                return [str(e)]
-        wait_for("a free client slot", admitted, 5)
+        wait_for("a free client slot", lambda: answers(
+            redis.Redis(host=HOST, port=16395, socket_timeout=5).ping), 5)
         for s in held:
             s.close()
         first.close()
@@ -181,11 +176,4 @@ def test_a_stopped_master_fails_its_requests_after_the_timeout(proxy, host):
         assert proxy.set(keys["s1"], 1) and proxy.set(keys["s2"], 2)
     finally:
         master.send_signal(signal.SIGCONT)
-
-    def pending():
-        try:
-            proxy.set(keys["s3"], 3)
-            return []
-        except redis.ResponseError as e:
-            return [str(e)]
-    wait_for("s3 served again", pending, 5)
+    wait_for("s3 served again", lambda: answers(lambda: proxy.set(keys["s3"], 3)), 5)
