@@ -277,7 +277,18 @@ static int info(struct client *c, size_t argc, const struct resp_slice *argv,
 	int r = stats_info(c->w->px, c->w, argc > 1 ? argv[1].ptr : NULL,
 			   argc > 1 ? argv[1].len : 0, &text);
 
-	r = r ?: resp_add_bulk(out, buf_head(&text), buf_len(&text));
+	if (!r && c->proto == RESP3) {
+		/* RESP3: a verbatim string of format txt, as redis-server */
+		char head[32];
+		int n = snprintf(head, sizeof(head), "=%zu\r\ntxt:",
+				 buf_len(&text) + 4);
+
+		r = buf_append(out, head, (size_t)n);
+		r = r ?: buf_append(out, buf_head(&text), buf_len(&text));
+		r = r ?: buf_append(out, "\r\n", 2);
+	} else if (!r) {
+		r = resp_add_bulk(out, buf_head(&text), buf_len(&text));
+	}
 	buf_free(&text);
 	return r;
 }

@@ -367,6 +367,14 @@ def same_session(script, proxy_port=PROXY_PORT):
 def test_resp3_after_hello_3_byte_exact(clients):
     replies = same_session([("HELLO", 3), *RESP3_SCRIPT])
     assert replies[0].startswith(b"%7\r\n")
+    # INFO's text differs from a server's; its RESP3 form does not: verbatim, txt
+    c = RespClient(HOST, PROXY_PORT)
+    c.call("HELLO", 3)
+    info = c.call("INFO", "server")
+    c.close()
+    length = int(info[1:info.index(b"\r\n")])
+    assert info.startswith(b"=") and b"\r\ntxt:# Server\r\n" in info
+    assert len(info) == info.index(b"\r\n") + 2 + length + 2
 
 
 def test_hello_errors_as_redis_server(clients):
