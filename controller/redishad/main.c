@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "datapath.h"
+#include "election.h"
 #include "evloop.h"
 #include "gateway.h"
 #include "log.h"
@@ -95,6 +96,7 @@ struct daemon_state {
 	struct config cfg;
 	struct datapath dp;
 	struct gateway gw;
+	struct election election; /* with `vrrp` only */
 	struct topology topo;
 	struct sentinel_watch watch;
 	struct metrics metrics;
@@ -220,6 +222,13 @@ int main(int argc, char **argv)
 		datapath_close(&d.dp);
 		return 1;
 	}
+	if (d.cfg.vrrp.enabled && election_start(&d.election, &d.loop, &d.cfg,
+						 &d.gw, err, sizeof(err))) {
+		log_err("redishad", "%s", err);
+		gateway_stop(&d.gw);
+		datapath_close(&d.dp);
+		return 1;
+	}
 	sentinel_watch_start(&d.watch, &d.loop, &d.topo, &d.cfg);
 	publish_state(&d.loop, &d);
 
@@ -232,6 +241,10 @@ int main(int argc, char **argv)
 	state_remove(&d.cfg);
 	sentinel_watch_stop(&d.watch);
 	topology_close(&d.topo);
+	/* The priority 0 advertisement first: the backup takes over after
+	 * its Skew_Time instead of the whole Master_Down_Interval. */
+	if (d.cfg.vrrp.enabled)
+		election_stop(&d.election);
 	gateway_stop(&d.gw);
 	if (!o.keep_datapath)
 		detach_all(&d.cfg);
