@@ -111,7 +111,9 @@ static void publish_state(struct evloop *loop, void *data)
 	char err[ERR_MAX];
 
 	if (state_write(&d->cfg, &d->topo, &d->watch,
-			d->gw.rc.flags & RH_CONFIG_ACTIVE, err, sizeof(err)))
+			d->gw.rc.flags & RH_CONFIG_ACTIVE,
+			d->cfg.vrrp.enabled ? &d->election.vrrp : NULL, err,
+			sizeof(err)))
 		log_warn("redishad", "%s", err);
 	evloop_timer_start(loop, &d->state_timer, STATE_EVERY_MS, publish_state,
 			   d);

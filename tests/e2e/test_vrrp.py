@@ -49,6 +49,12 @@ def active(gateway):
     return out.returncode == 0 and json.loads(out.stdout)["active"]
 
 
+def vrrp_status(gateway):
+    out = ctl("status", "--json", gateway=gateway, instance=INSTANCES[gateway])
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["vrrp"]
+
+
 def front_mac(lab, gateway):
     return json.loads(lab.ns_exec(gateway, "ip", "-j", "link", "show", "front0").stdout)[0]["address"]
 
@@ -111,6 +117,11 @@ def test_one_master_and_sets_through_it(pair, lab):
     assert MASTER_DOWN_MS[GATEWAY] <= first[4] <= MASTER_DOWN_MS[GATEWAY] + MARGIN_MS, first
     assert not [t for t in transitions(gw2) if t[2] == "MASTER"]
     assert set_ok(lab)
+    # redisha-ctl status: the election as each redishad publishes it (every second).
+    want = {GATEWAY: {"state": "MASTER", "priority": 150, "master": "198.18.0.2"},
+            GATEWAY2: {"state": "BACKUP", "priority": 100, "master": "198.18.0.2"}}
+    wait_for("redisha-ctl status to show the election",
+             lambda: [f"{gw}: {vrrp_status(gw)}" for gw in want if vrrp_status(gw) != want[gw]], 3)
     # No split brain: one active flag at every sample over 2 s.
     for _ in range(20):
         assert (active(GATEWAY), active(GATEWAY2)) == (True, False)
