@@ -174,8 +174,10 @@ static void apply(struct election *e, const struct vrrp_actions *act,
 
 	if (act->send_advert)
 		send_advert(e, act->advert_priority);
-	if (act->reason)
+	if (act->reason) {
+		e->transitions[act->to]++;
 		log_transition(e, act, now, entered);
+	}
 	if ((act->became_master || act->left_master) &&
 	    gateway_set_active(e->gw, act->became_master, err, sizeof(err)))
 		log_err("vrrp", "%s the active flag: %s",
@@ -229,6 +231,8 @@ static void receive(struct election *e, const uint8_t *pkt, size_t len)
 		e->other_vrid++;
 		return;
 	}
+	/* Our own advert, if the kernel loops one back after all (another
+	 * socket's multicast setting, a vrrp-peer naming this gateway). */
 	if (src == e->addr)
 		return;
 	if (cv->npeers && !is_peer(cv, src)) {

@@ -27,7 +27,10 @@ struct election {
 	uint32_t addr;	     /* its primary address: the adverts' source */
 	struct ev_timer timer; /* at vrrp_next_deadline */
 	bool send_failing;   /* logged once until a send succeeds again */
-	/* Received packets not acted on, for the debug log and metrics. */
+	/* For metrics: changes of state by the state entered, and received
+	 * packets not acted on (vrrp_decode's reasons; another VRID; a
+	 * sender not in the vrrp-peer list). */
+	uint64_t transitions[VRRP_MASTER + 1];
 	uint64_t drops[VRRP_DROP_COUNT];
 	uint64_t other_vrid, not_peer;
 };

@@ -231,6 +231,8 @@ int main(int argc, char **argv)
 		datapath_close(&d.dp);
 		return 1;
 	}
+	if (d.cfg.vrrp.enabled)
+		d.metrics.election = &d.election;
 	sentinel_watch_start(&d.watch, &d.loop, &d.topo, &d.cfg);
 	publish_state(&d.loop, &d);
 

@@ -6,14 +6,18 @@ daemons' logs, the datapath's active flag (redisha-ctl status) and rh-client's n
 import json
 import re
 import signal
+import sys
 import time
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
-from gateway import (CONFIG2, GATEWAY, GATEWAY2, INSTANCE, INSTANCE2, Redishad, ctl,
+from gateway import (CONFIG, CONFIG2, GATEWAY, GATEWAY2, INSTANCE, INSTANCE2, Redishad, ctl,
                      wait_until_serving)
-from lab import VIP, wait_for
+from lab import FRONT_ADDR, VIP, wait_for
+
+VRRP_SEND = Path(__file__).resolve().parent / "vrrp_send.py"
 
 ADVERT_MS = 100
 # Master_Down_Interval (RFC 5798 §6.1) = 3 x interval + Skew_Time, (256 - priority) x interval / 256.
@@ -95,9 +99,23 @@ def first_set_after(lab, start, timeout=10):
     pytest.fail(f"no SET through {VIP}:7001 within {timeout} s")
 
 
+METRICS = "127.0.0.1:9860"  # rh-gw1's, in its namespace
+FETCH = ("import sys, urllib.request; "
+         "print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())")
+
+
+def vrrp_drops(lab):
+    """rh-gw1's redisha_vrrp_dropped_total by reason."""
+    body = lab.ns_exec(GATEWAY, sys.executable, "-c", FETCH, f"http://{METRICS}/metrics").stdout
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r'^redisha_vrrp_dropped_total\{reason="(\w+)"\} (\d+)$', body, re.M)}
+
+
 @pytest.fixture(scope="module")
-def pair(lab):
-    gw1 = Redishad(lab, "--cleanup")
+def pair(lab, tmp_path_factory):
+    config = tmp_path_factory.mktemp("vrrp") / "redisha.conf"
+    config.write_text(CONFIG.read_text() + f"metrics {METRICS}\n")  # for the drop counters
+    gw1 = Redishad(lab, "--cleanup", config=config)
     gw2 = Redishad(lab, "--cleanup", config=CONFIG2, gateway=GATEWAY2)
     try:
         wait_states(gw1, gw2, "MASTER", "BACKUP")
@@ -126,6 +144,38 @@ def test_one_master_and_sets_through_it(pair, lab):
     for _ in range(20):
         assert (active(GATEWAY), active(GATEWAY2)) == (True, False)
         time.sleep(0.1)
+
+
+def send_advert(lab, vrid, priority, flaw):
+    lab.ns_exec("rh-client", sys.executable, str(VRRP_SEND), FRONT_ADDR["rh-client"], "eth0",
+                str(vrid), str(priority), VIP, flaw)
+
+
+def test_malformed_adverts_change_nothing(pair, lab):
+    """rh-client sends adverts of priority 254 for VRID 51, each broken in one way, and one for
+    another VRID: no gateway changes state. The same advert well formed makes rh-gw1 step down
+    (the control), and with no more of them rh-gw1 takes the VIP back."""
+    gw1, gw2 = pair
+    wait_states(gw1, gw2, "MASTER", "BACKUP")
+    before = (len(transitions(gw1)), len(transitions(gw2)))
+    drops = vrrp_drops(lab)
+    for flaw in ("checksum", "ttl", "version", "count", "short"):
+        send_advert(lab, 51, 254, flaw)
+    send_advert(lab, 52, 254, "good")
+    time.sleep(0.5)  # past both Master_Down_Intervals: a broken advert taken would show by now
+    assert (len(transitions(gw1)), len(transitions(gw2))) == before
+    assert (state(gw1), state(gw2)) == ("MASTER", "BACKUP")
+    counted = {reason: n - drops[reason] for reason, n in vrrp_drops(lab).items()
+               if n != drops[reason]}
+    assert counted == {"checksum": 1, "ttl": 1, "version": 1, "addr_count": 1, "short": 1,
+                       "other_vrid": 1}, counted
+
+    send_advert(lab, 51, 254, "good")
+    wait_for("rh-gw1 to step down for the well-formed advert",
+             lambda: [] if any(t[1:4] == ("MASTER", "BACKUP", "higher priority advertisement")
+                               for t in transitions(gw1)[before[0]:]) else ["not yet"], timeout=2)
+    wait_states(gw1, gw2, "MASTER", "BACKUP")
+    wait_owner(lab, GATEWAY, GATEWAY2)
 
 
 def test_sigkill_of_the_master_backup_takes_over(pair, lab, report):
@@ -192,5 +242,35 @@ def test_sigterm_of_the_master_hands_over_after_skew(pair, lab, report):
     wait_owner(lab, GATEWAY2, GATEWAY)
     report("SIGTERM -> first SET through VIP:7001", first_set_after(lab, stopped), "s")
     # Back as at the start, for whatever runs next.
+    gw1.start("--cleanup")
+    wait_states(gw1, gw2, "MASTER", "BACKUP")
+
+
+def test_unicast_peers(pair, lab, tmp_path, report):
+    """vrrp-peer: the same election with unicast adverts to the other gateway's address."""
+    gw1, gw2 = pair
+    peers = {GATEWAY: (CONFIG, FRONT_ADDR[GATEWAY2]), GATEWAY2: (CONFIG2, FRONT_ADDR[GATEWAY])}
+    configs = {}
+    for gateway, (config, peer) in peers.items():
+        configs[gateway] = tmp_path / f"{gateway}.conf"
+        configs[gateway].write_text(config.read_text() + f"vrrp-peer {peer}\n")
+    for daemon in (gw2, gw1):
+        assert daemon.stop() == 0
+    gw1.start("--cleanup", config=configs[GATEWAY])
+    gw2.start("--cleanup", config=configs[GATEWAY2])
+    wait_states(gw1, gw2, "MASTER", "BACKUP")
+    assert "advertisements every 100 ms to the vrrp-peers" in gw2.log()
+    wait_owner(lab, GATEWAY, GATEWAY2)
+    # The backup follows the master's unicast adverts: it stays BACKUP over 1 s.
+    time.sleep(1)
+    assert (state(gw1), state(gw2)) == ("MASTER", "BACKUP")
+    killed = time.monotonic()
+    gw1.stop(signal.SIGKILL)
+    wait_for("rh-gw2 to become MASTER", lambda: [] if state(gw2) == "MASTER" else [state(gw2)],
+             timeout=3)
+    took = transitions(gw2)[-1]
+    assert took[5] is not None and took[5] <= MASTER_DOWN_MS[GATEWAY2] + MARGIN_MS, took
+    report("unicast: last advert -> rh-gw2 MASTER (its log)", took[5], "ms")
+    report("unicast: SIGKILL -> first SET through VIP:7001", first_set_after(lab, killed), "s")
     gw1.start("--cleanup")
     wait_states(gw1, gw2, "MASTER", "BACKUP")
