@@ -261,9 +261,8 @@ static void on_readable(struct evloop *loop, int fd, unsigned events,
 		log_warn("vrrp", "receiving: %s", strerror(errno));
 }
 
-int election_start(struct election *e, struct evloop *loop,
-		   const struct config *cfg, struct gateway *gw, char *err,
-		   size_t errlen)
+int election_init(struct election *e, const struct config *cfg, char *err,
+		  size_t errlen)
 {
 	const char *ifname = cfg->interfaces[0];
 	struct vrrp_config vc = {
@@ -272,17 +271,12 @@ int election_start(struct election *e, struct evloop *loop,
 		.advert_ms = cfg->vrrp.advert_ms,
 		.preempt = cfg->vrrp.preempt,
 	};
-	struct vrrp_actions act;
 	char why[ERR_MAX];
-	uint64_t now;
 	int r;
 
 	memset(e, 0, sizeof(*e));
-	e->loop = loop;
 	e->cfg = cfg;
-	e->gw = gw;
 	e->fd = -1;
-	e->ifindex = gw->front_ifindex;
 	/* The primary address is the adverts' source and breaks priority
 	 * ties (§6.4.3). */
 	if (datapath_iface_addr(ifname, &e->addr, why, sizeof(why))) {
@@ -296,6 +290,20 @@ int election_start(struct election *e, struct evloop *loop,
 			 vc.vrid, vc.priority, vc.advert_ms, strerror(-r));
 		return r;
 	}
+	return 0;
+}
+
+int election_start(struct election *e, struct evloop *loop,
+		   struct gateway *gw, char *err, size_t errlen)
+{
+	const struct config_vrrp *cv = &e->cfg->vrrp;
+	struct vrrp_actions act;
+	uint64_t now;
+	int r;
+
+	e->loop = loop;
+	e->gw = gw;
+	e->ifindex = gw->front_ifindex;
 	r = open_socket(e, err, errlen);
 	if (!r && (r = evloop_watch(loop, e->fd, EV_READ, on_readable, e)))
 		snprintf(err, errlen, "vrrp: event loop: %s", strerror(-r));
@@ -305,13 +313,14 @@ int election_start(struct election *e, struct evloop *loop,
 		e->fd = -1;
 		return r;
 	}
-	if (cfg->vrrp.track_sentinel_decrement)
+	if (cv->track_sentinel_decrement)
 		log_warn("vrrp", "vrrp-track-sentinel is not in effect yet: the priority stays %u",
-			 vc.priority);
+			 cv->priority);
 	log_info("vrrp", "vrid %u on %s from %s, priority %u, advertisements every %u ms %s, %s",
-		 vc.vrid, ifname, ip(e->addr), vc.priority, vc.advert_ms,
-		 cfg->vrrp.npeers ? "to the vrrp-peers" : "to 224.0.0.18",
-		 vc.preempt ? "preempt" : "nopreempt");
+		 cv->vrid, e->cfg->interfaces[0], ip(e->addr), cv->priority,
+		 cv->advert_ms,
+		 cv->npeers ? "to the vrrp-peers" : "to 224.0.0.18",
+		 cv->preempt ? "preempt" : "nopreempt");
 	now = evloop_now_ms();
 	vrrp_start(&e->vrrp, now, &act);
 	apply(e, &act, now, now);

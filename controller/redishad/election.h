@@ -35,12 +35,17 @@ struct election {
 	uint64_t other_vrid, not_peer;
 };
 
-/* Open the socket and enter BACKUP (or MASTER for priority 255). Needs
- * cfg->vrrp.enabled and a started gateway; `err` says what failed (the
- * front interface without an IPv4 address, a socket option refused). */
+/* Find the front interface's primary IPv4 address and set up the state
+ * machine, for cfg->vrrp. Called before anything is attached, so that a
+ * front interface without an address (named in `err`) changes nothing. */
+int election_init(struct election *e, const struct config *cfg, char *err,
+		  size_t errlen) __attribute__((warn_unused_result));
+
+/* Open the socket and enter BACKUP (or MASTER for priority 255), driving
+ * `gw`, a started gateway. `err` says what failed (a socket option). */
 int election_start(struct election *e, struct evloop *loop,
-		   const struct config *cfg, struct gateway *gw, char *err,
-		   size_t errlen) __attribute__((warn_unused_result));
+		   struct gateway *gw, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 
 /* Clean stop: a MASTER sends its priority 0 advertisement, so that a
  * backup takes over after its Skew_Time, and clears the active flag. */

@@ -212,6 +212,11 @@ int main(int argc, char **argv)
 		log_err("redishad", "%s", err);
 		return 1;
 	}
+	if (d.cfg.vrrp.enabled &&
+	    election_init(&d.election, &d.cfg, err, sizeof(err))) {
+		log_err("redishad", "%s", err);
+		return 1;
+	}
 	if (datapath_load(&d.dp, d.cfg.instance, err, sizeof(err))) {
 		log_err("redishad", "%s", err);
 		return 1;
@@ -224,8 +229,8 @@ int main(int argc, char **argv)
 		datapath_close(&d.dp);
 		return 1;
 	}
-	if (d.cfg.vrrp.enabled && election_start(&d.election, &d.loop, &d.cfg,
-						 &d.gw, err, sizeof(err))) {
+	if (d.cfg.vrrp.enabled &&
+	    election_start(&d.election, &d.loop, &d.gw, err, sizeof(err))) {
 		log_err("redishad", "%s", err);
 		gateway_stop(&d.gw);
 		datapath_close(&d.dp);
