@@ -14,20 +14,23 @@
 
 /* The largest IPv4 header (60 bytes) and the largest advertisement. */
 #define RECV_MAX (60 + VRRP_MAX_LEN)
-#define ERR_MAX 256
+#define ERR_MAX	 256
 
 static const char *ip(uint32_t addr)
 {
-	return inet_ntoa((struct in_addr){ addr });
+	return inet_ntoa((struct in_addr){addr});
 }
 
-static int set_opt(int fd, int level, int name, const void *val,
-		   socklen_t len, const char *what, char *err, size_t errlen)
+static int set_opt(int fd, int level, int name, const void *val, socklen_t len,
+		   const char *what, char *err, size_t errlen)
 {
+	int e;
+
 	if (setsockopt(fd, level, name, val, len) == 0)
 		return 0;
-	snprintf(err, errlen, "vrrp: %s: %s", what, strerror(errno));
-	return -errno;
+	e = errno; /* snprintf may change it */
+	snprintf(err, errlen, "vrrp: %s: %s", what, strerror(e));
+	return -e;
 }
 
 /*
@@ -41,9 +44,9 @@ static int open_socket(struct election *e, char *err, size_t errlen)
 {
 	const char *ifname = e->cfg->interfaces[0];
 	struct ip_mreqn group = {
-		.imr_multiaddr.s_addr = htonl(VRRP_MCAST_GROUP),
-		.imr_address.s_addr = e->addr,
-		.imr_ifindex = e->ifindex,
+	    .imr_multiaddr.s_addr = htonl(VRRP_MCAST_GROUP),
+	    .imr_address.s_addr = e->addr,
+	    .imr_ifindex = e->ifindex,
 	};
 	int ttl = VRRP_TTL, off = 0;
 	int r;
@@ -51,17 +54,18 @@ static int open_socket(struct election *e, char *err, size_t errlen)
 	e->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       VRRP_IPPROTO);
 	if (e->fd < 0) {
+		r = -errno;
 		snprintf(err, errlen, "vrrp: raw socket for protocol %d: %s",
-			 VRRP_IPPROTO, strerror(errno));
-		return -errno;
+			 VRRP_IPPROTO, strerror(-r));
+		return r;
 	}
 	if ((r = set_opt(e->fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 			 (socklen_t)strlen(ifname), "SO_BINDTODEVICE", err,
 			 errlen)) ||
-	    (r = set_opt(e->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl),
-			 "IP_TTL", err, errlen)) ||
-	    (r = set_opt(e->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
-			 sizeof(ttl), "IP_MULTICAST_TTL", err, errlen)) ||
+	    (r = set_opt(e->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl), "IP_TTL",
+			 err, errlen)) ||
+	    (r = set_opt(e->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl),
+			 "IP_MULTICAST_TTL", err, errlen)) ||
 	    (r = set_opt(e->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off,
 			 sizeof(off), "IP_MULTICAST_LOOP", err, errlen)) ||
 	    (r = set_opt(e->fd, IPPROTO_IP, IP_MULTICAST_IF, &group,
@@ -82,21 +86,20 @@ static int send_to(struct election *e, const struct vrrp_advert *a,
 	union {
 		struct cmsghdr hdr;
 		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	} control = { 0 };
-	struct sockaddr_in to = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = dst };
-	struct iovec iov = { .iov_base = buf };
+	} control = {0};
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = dst};
+	struct iovec iov = {.iov_base = buf};
 	struct msghdr msg = {
-		.msg_name = &to,
-		.msg_namelen = sizeof(to),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
+	    .msg_name = &to,
+	    .msg_namelen = sizeof(to),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = control.buf,
+	    .msg_controllen = sizeof(control.buf),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	struct in_pktinfo info = { .ipi_ifindex = e->ifindex,
-				   .ipi_spec_dst.s_addr = e->addr };
+	struct in_pktinfo info = {.ipi_ifindex = e->ifindex,
+				  .ipi_spec_dst.s_addr = e->addr};
 	int n = vrrp_encode(a, e->addr, dst, buf, sizeof(buf));
 
 	if (n < 0)
@@ -117,10 +120,10 @@ static void send_advert(struct election *e, uint8_t priority)
 {
 	const struct config *cfg = e->cfg;
 	struct vrrp_advert a = {
-		.vrid = cfg->vrrp.vrid,
-		.priority = priority,
-		.advert_cs = (uint16_t)(cfg->vrrp.advert_ms / 10),
-		.naddrs = cfg->nvips,
+	    .vrid = cfg->vrrp.vrid,
+	    .priority = priority,
+	    .advert_cs = (uint16_t)(cfg->vrrp.advert_ms / 10),
+	    .naddrs = cfg->nvips,
 	};
 	int r = 0;
 
@@ -134,7 +137,9 @@ static void send_advert(struct election *e, uint8_t priority)
 			r = ri;
 	}
 	if (r && !e->send_failing)
-		log_warn("vrrp", "sending advertisements on %s: %s (logged once until one goes out)",
+		log_warn("vrrp",
+			 "sending advertisements on %s: %s (logged once until "
+			 "one goes out)",
 			 cfg->interfaces[0], strerror(-r));
 	else if (!r && e->send_failing)
 		log_info("vrrp", "advertisements go out again on %s",
@@ -154,12 +159,14 @@ static void log_transition(const struct election *e,
 	if (v->last_advert_ms)
 		snprintf(seen, sizeof(seen), "%llu ms ago",
 			 (unsigned long long)(now - v->last_advert_ms));
-	log_info("vrrp", "%s -> %s (%s; %llu ms in %s, last advertisement accepted %s); priority %u, master %s priority %u, Master_Down_Interval %u ms",
-		 vrrp_state_name(act->from), vrrp_state_name(act->to),
-		 act->reason, (unsigned long long)(now - entered),
-		 vrrp_state_name(act->from), seen, v->priority,
-		 v->master_addr ? ip(v->master_addr) : "unknown",
-		 v->master_priority, vrrp_master_down_ms(v));
+	log_info(
+	    "vrrp",
+	    "%s -> %s (%s; %llu ms in %s, last advertisement accepted %s); "
+	    "priority %u, master %s priority %u, Master_Down_Interval %u ms",
+	    vrrp_state_name(act->from), vrrp_state_name(act->to), act->reason,
+	    (unsigned long long)(now - entered), vrrp_state_name(act->from),
+	    seen, v->priority, v->master_addr ? ip(v->master_addr) : "unknown",
+	    v->master_priority, vrrp_master_down_ms(v));
 }
 
 static void on_timer(struct evloop *loop, void *data);
@@ -185,8 +192,8 @@ static void apply(struct election *e, const struct vrrp_actions *act,
 	if (due == UINT64_MAX)
 		evloop_timer_stop(e->loop, &e->timer);
 	else
-		evloop_timer_start(e->loop, &e->timer, due > now ? due - now : 0,
-				   on_timer, e);
+		evloop_timer_start(e->loop, &e->timer,
+				   due > now ? due - now : 0, on_timer, e);
 }
 
 static void on_timer(struct evloop *loop, void *data)
@@ -221,7 +228,8 @@ static void receive(struct election *e, const uint8_t *pkt, size_t len)
 
 	if (vrrp_decode(pkt, len, &a, &src, &why)) {
 		e->drops[why]++;
-		log_debug("vrrp", "dropped a packet of %zu bytes: %s (%llu so far)",
+		log_debug("vrrp",
+			  "dropped a packet of %zu bytes: %s (%llu so far)",
 			  len, vrrp_drop_name(why),
 			  (unsigned long long)e->drops[why]);
 		return;
@@ -237,7 +245,8 @@ static void receive(struct election *e, const uint8_t *pkt, size_t len)
 		return;
 	if (cv->npeers && !is_peer(cv, src)) {
 		e->not_peer++;
-		log_debug("vrrp", "dropped an advertisement from %s: not a vrrp-peer",
+		log_debug("vrrp",
+			  "dropped an advertisement from %s: not a vrrp-peer",
 			  ip(src));
 		return;
 	}
@@ -266,10 +275,10 @@ int election_init(struct election *e, const struct config *cfg, char *err,
 {
 	const char *ifname = cfg->interfaces[0];
 	struct vrrp_config vc = {
-		.vrid = cfg->vrrp.vrid,
-		.priority = cfg->vrrp.priority,
-		.advert_ms = cfg->vrrp.advert_ms,
-		.preempt = cfg->vrrp.preempt,
+	    .vrid = cfg->vrrp.vrid,
+	    .priority = cfg->vrrp.priority,
+	    .advert_ms = cfg->vrrp.advert_ms,
+	    .preempt = cfg->vrrp.preempt,
 	};
 	char why[ERR_MAX];
 	int r;
@@ -280,21 +289,24 @@ int election_init(struct election *e, const struct config *cfg, char *err,
 	/* The primary address is the adverts' source and breaks priority
 	 * ties (§6.4.3). */
 	if (datapath_iface_addr(ifname, &e->addr, why, sizeof(why))) {
-		snprintf(err, errlen,
-			 "vrrp: the front interface %s (the first `interface`) needs an IPv4 address to send advertisements from: %s",
-			 ifname, why);
+		snprintf(
+		    err, errlen,
+		    "vrrp: the front interface %s (the first `interface`) "
+		    "needs an IPv4 address to send advertisements from: %s",
+		    ifname, why);
 		return -EADDRNOTAVAIL;
 	}
 	if ((r = vrrp_init(&e->vrrp, &vc, e->addr))) {
-		snprintf(err, errlen, "vrrp: vrid %u priority %u advert-ms %u: %s",
-			 vc.vrid, vc.priority, vc.advert_ms, strerror(-r));
+		snprintf(err, errlen,
+			 "vrrp: vrid %u priority %u advert-ms %u: %s", vc.vrid,
+			 vc.priority, vc.advert_ms, strerror(-r));
 		return r;
 	}
 	return 0;
 }
 
-int election_start(struct election *e, struct evloop *loop,
-		   struct gateway *gw, char *err, size_t errlen)
+int election_start(struct election *e, struct evloop *loop, struct gateway *gw,
+		   char *err, size_t errlen)
 {
 	const struct config_vrrp *cv = &e->cfg->vrrp;
 	struct vrrp_actions act;
@@ -314,9 +326,13 @@ int election_start(struct election *e, struct evloop *loop,
 		return r;
 	}
 	if (cv->track_sentinel_decrement)
-		log_warn("vrrp", "vrrp-track-sentinel is not in effect yet: the priority stays %u",
+		log_warn("vrrp",
+			 "vrrp-track-sentinel is not in effect yet: the "
+			 "priority stays %u",
 			 cv->priority);
-	log_info("vrrp", "vrid %u on %s from %s, priority %u, advertisements every %u ms %s, %s",
+	log_info("vrrp",
+		 "vrid %u on %s from %s, priority %u, advertisements every %u "
+		 "ms %s, %s",
 		 cv->vrid, e->cfg->interfaces[0], ip(e->addr), cv->priority,
 		 cv->advert_ms,
 		 cv->npeers ? "to the vrrp-peers" : "to 224.0.0.18",

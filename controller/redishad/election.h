@@ -23,10 +23,10 @@ struct election {
 	struct gateway *gw;
 	struct vrrp vrrp;
 	int fd;
-	int ifindex;	     /* the front interface */
-	uint32_t addr;	     /* its primary address: the adverts' source */
+	int ifindex;	       /* the front interface */
+	uint32_t addr;	       /* its primary address: the adverts' source */
 	struct ev_timer timer; /* at vrrp_next_deadline */
-	bool send_failing;   /* logged once until a send succeeds again */
+	bool send_failing;     /* logged once until a send succeeds again */
 	/* For metrics: changes of state by the state entered, and received
 	 * packets not acted on (vrrp_decode's reasons; another VRID; a
 	 * sender not in the vrrp-peer list). */
@@ -43,9 +43,9 @@ int election_init(struct election *e, const struct config *cfg, char *err,
 
 /* Open the socket and enter BACKUP (or MASTER for priority 255), driving
  * `gw`, a started gateway. `err` says what failed (a socket option). */
-int election_start(struct election *e, struct evloop *loop,
-		   struct gateway *gw, char *err, size_t errlen)
-	__attribute__((warn_unused_result));
+int election_start(struct election *e, struct evloop *loop, struct gateway *gw,
+		   char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* Clean stop: a MASTER sends its priority 0 advertisement, so that a
  * backup takes over after its Skew_Time, and clears the active flag. */
