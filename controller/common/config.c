@@ -121,6 +121,11 @@ static int check_config(const struct config_parser *p)
 	if (cfg->vrrp.npeers && !cfg->vrrp.enabled)
 		return config_lex_fail_at(lx, p->peer_lines[0],
 					  "vrrp-peer without vrrp");
+	/* Refused rather than ignored: a `role active` left in a file that
+	 * gains `vrrp` would look as if it pinned this gateway active. */
+	if (cfg->vrrp.enabled && config_directives_first_line(p, "role"))
+		return config_lex_fail_at(lx, config_directives_first_line(p, "role"),
+					  "role and vrrp: VRRP elects the active gateway, remove role");
 	if (cfg->vrrp.track_sentinel_decrement && !cfg->vrrp.enabled)
 		return config_lex_fail_at(lx, track_line,
 					  "vrrp-track-sentinel without vrrp");

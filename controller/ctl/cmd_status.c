@@ -128,6 +128,19 @@ static void status_json(struct ctl *c, const struct status *s)
 		json_uint(j, c->st.failovers);
 	else
 		json_null(j);
+	/* null without `vrrp`, or while redishad is not running */
+	json_key(j, "vrrp");
+	if (c->running && c->st.has_vrrp) {
+		json_object_begin(j);
+		json_kv_string(j, "state", c->st.vrrp_state);
+		json_kv_uint(j, "priority", c->st.vrrp_priority);
+		json_kv_string(j, "master",
+			       strcmp(c->st.vrrp_master, "-") ? c->st.vrrp_master
+							     : NULL);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
 	json_object_end(j);
 }
 
@@ -150,6 +163,9 @@ static void status_table(const struct ctl *c, const struct status *s)
 	LINE("datapath", "%s, ABI %u", c->dp.pin_dir, c->cfg.abi_version);
 	LINE("role", "%s",
 	     c->cfg.flags & RH_CONFIG_ACTIVE ? "active" : "backup");
+	if (c->running && c->st.has_vrrp)
+		LINE("vrrp", "%s, priority %u, master %s", c->st.vrrp_state,
+		     c->st.vrrp_priority, c->st.vrrp_master);
 	if (c->cfg.heartbeat_ns)
 		LINE("heartbeat", "%.1f s ago (dead-man %.1f s)%s",
 		     s->heartbeat_age_s, s->deadman_s,

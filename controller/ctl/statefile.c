@@ -73,9 +73,18 @@ static bool record(struct statefile *st, char **w, int n)
 
 		memcpy(s->addr, w[1], strlen(w[1]) + 1);
 		s->up = !strcmp(w[2], "up");
+	} else if (!strcmp(w[0], "vrrp") && n == 4 &&
+		   strlen(w[1]) < sizeof(st->vrrp_state) &&
+		   number(w[2], 255, &a) &&
+		   strlen(w[3]) < sizeof(st->vrrp_master)) {
+		st->has_vrrp = true;
+		memcpy(st->vrrp_state, w[1], strlen(w[1]) + 1);
+		st->vrrp_priority = (unsigned int)a;
+		memcpy(st->vrrp_master, w[3], strlen(w[3]) + 1);
 	} else if (!strcmp(w[0], "pid") || !strcmp(w[0], "updated") ||
 		   !strcmp(w[0], "active") || !strcmp(w[0], "failovers") ||
-		   !strcmp(w[0], "shard") || !strcmp(w[0], "sentinel")) {
+		   !strcmp(w[0], "shard") || !strcmp(w[0], "sentinel") ||
+		   !strcmp(w[0], "vrrp")) {
 		return false; /* a record we know, in a shape we do not */
 	}
 	return true;

@@ -39,6 +39,11 @@ struct statefile {
 	size_t nsentinels;
 	struct statefile_sentinel sentinels[STATEFILE_MAX_SENTINELS];
 	unsigned long long failovers;
+	/* redishad's VRRP election, when it runs one (has_vrrp) */
+	bool has_vrrp;
+	char vrrp_state[8];	       /* INIT, BACKUP, MASTER */
+	unsigned int vrrp_priority;
+	char vrrp_master[16];	       /* dotted quad, or "-" if unknown */
 };
 
 /* STATEFILE_DIR/<instance>.state into `path`. */

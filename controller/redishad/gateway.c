@@ -173,11 +173,39 @@ static int hold_vips(struct gateway *gw, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The one way in and out of the active state, for `role` at start and
+ * reload and for the VRRP election: the flag makes the datapath answer ARP
+ * for the VIPs, and a burst of gratuitous ARPs moves neighbours that cached
+ * another gateway's MAC. Setting what is already set does nothing, so a
+ * reload that keeps `role active` sends no burst.
+ */
+int gateway_set_active(struct gateway *gw, bool active, char *err,
+		       size_t errlen)
+{
+	int r;
+
+	if (active == gw->active)
+		return 0;
+	if ((r = write_config(gw, active ? RH_CONFIG_ACTIVE : 0,
+			      active ? 0 : RH_CONFIG_ACTIVE, err, errlen)))
+		return r;
+	gw->active = active;
+	evloop_timer_stop(gw->loop, &gw->garp);
+	if (active && gw->cfg->garp_count) {
+		gw->garp_left = gw->cfg->garp_count;
+		announce(gw->loop, gw);
+	}
+	log_info("gateway", "%s",
+		 active ? "active: answering ARP for the VIP"
+			: "inactive: no longer answering ARP for the VIP");
+	return 0;
+}
+
 int gateway_start(struct gateway *gw, struct evloop *loop,
 		  const struct config *cfg, const struct datapath *dp,
 		  char *err, size_t errlen)
 {
-	uint32_t flags = RH_CONFIG_RESET_ON_FAILOVER;
 	__u32 zero = 0;
 	int r;
 
@@ -192,30 +220,31 @@ int gateway_start(struct gateway *gw, struct evloop *loop,
 			 cfg->interfaces[0], strerror(errno));
 		return -ENODEV;
 	}
-	if (cfg->role == CONFIG_ROLE_ACTIVE)
-		flags |= RH_CONFIG_ACTIVE;
+	/* Inactive until gateway_set_active: with VRRP, a gateway restarted
+	 * while it was the master starts again as a backup (RFC 5798 §6.4.1
+	 * for a priority below 255), so the flag a previous redishad left in
+	 * the adopted map must not stand. */
 	if ((r = set_sysctls(cfg, err, errlen)) ||
 	    (r = garp_iface_mac(gw->front_ifindex, gw->front_mac, err,
 				errlen)) ||
 	    (r = hold_vips(gw, err, errlen)) ||
 	    (r = datapath_setup_services(dp, cfg, err, errlen)) ||
 	    (r = datapath_setup_interfaces(dp, cfg, err, errlen)) ||
-	    (r = datapath_setup_config(dp, cfg, flags, cfg->deadman_ms, err,
-				       errlen)) ||
+	    (r = datapath_setup_config(dp, cfg, RH_CONFIG_RESET_ON_FAILOVER,
+				       cfg->deadman_ms, err, errlen)) ||
 	    (r = datapath_lookup(dp, DP_MAP_CONFIG, &zero, &gw->rc, err,
 				 errlen)))
 		return r;
 	log_info("gateway", "datapath attached in %s XDP mode to %zu interface(s), %s",
 		 cfg->xdp_mode == CONFIG_XDP_GENERIC ? "generic" : "native",
 		 cfg->ninterfaces,
-		 (flags & RH_CONFIG_ACTIVE) ? "active: answering ARP for the VIP"
-					    : "backup");
+		 cfg->vrrp.enabled ? "active when elected by VRRP"
+		 : cfg->role == CONFIG_ROLE_ACTIVE ? "role active"
+						   : "role backup");
 	heartbeat(loop, gw);
 	sweep(loop, gw);
-	if ((flags & RH_CONFIG_ACTIVE) && cfg->garp_count) {
-		gw->garp_left = cfg->garp_count;
-		announce(loop, gw);
-	}
+	if (!cfg->vrrp.enabled && cfg->role == CONFIG_ROLE_ACTIVE)
+		return gateway_set_active(gw, true, err, errlen);
 	return 0;
 }
 
@@ -248,12 +277,15 @@ int gateway_reload(struct gateway *gw, const uint32_t *old_vips,
 	gw->rc.flow_timeout_ns = cfg->flow_timeout_ms * 1000000ull;
 	gw->rc.closing_timeout_ns = cfg->closing_timeout_ms * 1000000ull;
 	/* The ACL now holds exactly the configuration's rules. */
-	return write_config(gw,
-			    (cfg->nacl ? RH_CONFIG_ACL_ACTIVE : 0) |
-				    (cfg->role == CONFIG_ROLE_ACTIVE
-					     ? RH_CONFIG_ACTIVE
-					     : 0),
-			    RH_CONFIG_ACL_ACTIVE | RH_CONFIG_ACTIVE, err, errlen);
+	if ((r = write_config(gw, cfg->nacl ? RH_CONFIG_ACL_ACTIVE : 0,
+			      RH_CONFIG_ACL_ACTIVE, err, errlen)))
+		return r;
+	/* With VRRP the election keeps the flag (reload.c refuses a change
+	 * of the vrrp directives). */
+	if (cfg->vrrp.enabled)
+		return 0;
+	return gateway_set_active(gw, cfg->role == CONFIG_ROLE_ACTIVE, err,
+				  errlen);
 }
 
 void gateway_stop(struct gateway *gw)
@@ -265,6 +297,7 @@ void gateway_stop(struct gateway *gw)
 	evloop_timer_stop(gw->loop, &gw->garp);
 	if (write_config(gw, 0, RH_CONFIG_ACTIVE, err, sizeof(err)))
 		log_err("gateway", "clearing the active flag: %s", err);
+	gw->active = false;
 	for (size_t i = 0; i < gw->cfg->nvips; i++)
 		if (nl_addr_del(gw->lo_ifindex, gw->cfg->vips[i], VIP_PREFIX,
 				err, sizeof(err)))

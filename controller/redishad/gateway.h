@@ -9,6 +9,8 @@
 #ifndef REDISHA_GATEWAY_H
 #define REDISHA_GATEWAY_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "datapath.h"
 #include "evloop.h"
@@ -22,6 +24,7 @@ struct gateway {
 	uint8_t front_mac[6];
 	struct ev_timer heartbeat, sweep, garp;
 	unsigned garp_left;
+	bool active; /* RH_CONFIG_ACTIVE as this redishad last set it */
 };
 
 /* Everything above; `err` says what failed. Safe to call on maps adopted
@@ -35,6 +38,11 @@ int gateway_start(struct gateway *gw, struct evloop *loop,
 int gateway_reload(struct gateway *gw, const uint32_t *old_vips,
 		   size_t old_nvips, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+
+/* Set or clear the active flag (the datapath answers ARP for the VIPs);
+ * becoming active sends the gratuitous ARP burst. For `role` and VRRP. */
+int gateway_set_active(struct gateway *gw, bool active, char *err,
+		       size_t errlen) __attribute__((warn_unused_result));
 
 /* Clear the active flag and remove the VIPs (clean stop). */
 void gateway_stop(struct gateway *gw);

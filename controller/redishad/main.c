@@ -17,6 +17,7 @@
 #include "cmdline.h"
 #include "config.h"
 #include "datapath.h"
+#include "election.h"
 #include "evloop.h"
 #include "gateway.h"
 #include "log.h"
@@ -78,6 +79,7 @@ struct daemon_state {
 	struct config cfg;
 	struct datapath dp;
 	struct gateway gw;
+	struct election election; /* with `vrrp` only */
 	struct topology topo;
 	struct sentinel_watch watch;
 	struct metrics metrics;
@@ -92,7 +94,9 @@ static void publish_state(struct evloop *loop, void *data)
 	char err[ERR_MAX];
 
 	if (state_write(&d->cfg, &d->topo, &d->watch,
-			d->gw.rc.flags & RH_CONFIG_ACTIVE, err, sizeof(err)))
+			d->gw.rc.flags & RH_CONFIG_ACTIVE,
+			d->cfg.vrrp.enabled ? &d->election.vrrp : NULL, err,
+			sizeof(err)))
 		log_warn("redishad", "%s", err);
 	evloop_timer_start(loop, &d->state_timer, STATE_EVERY_MS, publish_state,
 			   d);
@@ -191,6 +195,11 @@ int main(int argc, char **argv)
 		log_err("redishad", "%s", err);
 		return 1;
 	}
+	if (d.cfg.vrrp.enabled &&
+	    election_init(&d.election, &d.cfg, err, sizeof(err))) {
+		log_err("redishad", "%s", err);
+		return 1;
+	}
 	if (datapath_load(&d.dp, d.cfg.instance, err, sizeof(err))) {
 		log_err("redishad", "%s", err);
 		return 1;
@@ -203,6 +212,15 @@ int main(int argc, char **argv)
 		datapath_close(&d.dp);
 		return 1;
 	}
+	if (d.cfg.vrrp.enabled &&
+	    election_start(&d.election, &d.loop, &d.gw, err, sizeof(err))) {
+		log_err("redishad", "%s", err);
+		gateway_stop(&d.gw);
+		datapath_close(&d.dp);
+		return 1;
+	}
+	if (d.cfg.vrrp.enabled)
+		d.metrics.election = &d.election;
 	sentinel_watch_start(&d.watch, &d.loop, &d.topo, &d.cfg);
 	publish_state(&d.loop, &d);
 
@@ -215,6 +233,10 @@ int main(int argc, char **argv)
 	state_remove(&d.cfg);
 	sentinel_watch_stop(&d.watch);
 	topology_close(&d.topo);
+	/* The priority 0 advertisement first: the backup takes over after
+	 * its Skew_Time instead of the whole Master_Down_Interval. */
+	if (d.cfg.vrrp.enabled)
+		election_stop(&d.election);
 	gateway_stop(&d.gw);
 	if (!o.keep_datapath)
 		detach_all(&d.cfg);

@@ -238,6 +238,38 @@ static int read_stats(struct metrics *m, __u64 *sum, char *err, size_t errlen)
 }
 
 /* The exposition into `o`; 0, or -errno with `err` when a map read fails. */
+/* Only with `vrrp`: the election's state and what it received. */
+static void put_vrrp(struct out *o, const struct election *e)
+{
+	static const enum vrrp_state states[] = { VRRP_INIT, VRRP_BACKUP,
+						  VRRP_MASTER };
+
+	put_family(o, "vrrp_state", "gauge",
+		   "1 for the VRRP state this gateway is in, 0 for the others.");
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		put(o, "redisha_vrrp_state{state=\"%s\"} %d\n",
+		    vrrp_state_name(states[i]), e->vrrp.state == states[i]);
+	put_family(o, "vrrp_priority", "gauge",
+		   "The priority this gateway advertises.");
+	put(o, "redisha_vrrp_priority %u\n", e->vrrp.priority);
+	put_family(o, "vrrp_transitions_total", "counter",
+		   "Changes of VRRP state since start, by the state entered.");
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		put(o, "redisha_vrrp_transitions_total{to=\"%s\"} %llu\n",
+		    vrrp_state_name(states[i]),
+		    (unsigned long long)e->transitions[states[i]]);
+	put_family(o, "vrrp_dropped_total", "counter",
+		   "VRRP packets received and not acted on, by reason.");
+	for (int i = VRRP_DROP_NONE + 1; i < VRRP_DROP_COUNT; i++)
+		put(o, "redisha_vrrp_dropped_total{reason=\"%s\"} %llu\n",
+		    vrrp_drop_name((enum vrrp_drop)i),
+		    (unsigned long long)e->drops[i]);
+	put(o, "redisha_vrrp_dropped_total{reason=\"other_vrid\"} %llu\n",
+	    (unsigned long long)e->other_vrid);
+	put(o, "redisha_vrrp_dropped_total{reason=\"not_peer\"} %llu\n",
+	    (unsigned long long)e->not_peer);
+}
+
 static int render(struct metrics *m, struct out *o, char *err, size_t errlen)
 {
 	__u64 sum[RH_STAT_MAX], zero = 0, now_ns;
@@ -292,6 +324,8 @@ static int render(struct metrics *m, struct out *o, char *err, size_t errlen)
 		put(o, "redisha_xdp_packets_total{reason=\"%s\",kind=\"%s\"} %llu\n",
 		    counters[i].reason, counters[i].kind,
 		    (unsigned long long)sum[i]);
+	if (m->election)
+		put_vrrp(o, m->election);
 	proxy_stats_read(&m->proxy, m->cfg, (long long)time(NULL));
 	put_proxy(o, &m->proxy);
 	return 0;

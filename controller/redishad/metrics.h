@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "datapath.h"
+#include "election.h"
 #include "evloop.h"
 #include "proxy_stats.h"
 #include "sentinel.h"
@@ -56,6 +57,7 @@ struct metrics {
 	const struct topology *topo;
 	const struct sentinel_watch *watch;
 	const struct config *cfg;
+	const struct election *election; /* NULL without `vrrp` */
 	struct proxy_stats proxy; /* read at each scrape */
 	int listen_fd; /* -1: not serving */
 	char addr[24];	/* "ip:port" it listens on, for logs */

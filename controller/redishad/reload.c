@@ -6,6 +6,18 @@
 #include "datapath_setup.h"
 #include "log.h"
 
+/* Field by field: struct assignment need not copy padding. */
+static bool vrrp_changed(const struct config_vrrp *a,
+			 const struct config_vrrp *b)
+{
+	return a->enabled != b->enabled || a->vrid != b->vrid ||
+	       a->priority != b->priority || a->advert_ms != b->advert_ms ||
+	       a->preempt != b->preempt ||
+	       a->track_sentinel_decrement != b->track_sentinel_decrement ||
+	       a->npeers != b->npeers ||
+	       memcmp(a->peers, b->peers, a->npeers * sizeof(a->peers[0]));
+}
+
 /* Whether `next` keeps everything a reload cannot change. */
 static int compatible(const struct config *cur, const struct config *next,
 		      char *err, size_t errlen)
@@ -28,6 +40,10 @@ static int compatible(const struct config *cur, const struct config *next,
 		 cur->metrics.addr != next->metrics.addr ||
 		 cur->metrics.port != next->metrics.port)
 		what = "metrics";
+	/* The election runs with the settings it started with: a new VRID
+	 * or interval mid-run would be a different virtual router. */
+	else if (vrrp_changed(&cur->vrrp, &next->vrrp))
+		what = "vrrp, vrrp-peer or vrrp-track-sentinel";
 	if (what) {
 		snprintf(err, errlen, "%s changed: restart redishad to apply it",
 			 what);

@@ -1,5 +1,6 @@
 #include "state.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,8 +18,8 @@ static void state_path(const struct config *cfg, char *path, size_t len,
 }
 
 int state_write(const struct config *cfg, const struct topology *topo,
-		const struct sentinel_watch *watch, bool active, char *err,
-		size_t errlen)
+		const struct sentinel_watch *watch, bool active,
+		const struct vrrp *vrrp, char *err, size_t errlen)
 {
 	char path[PATH_BYTES], tmp[PATH_BYTES];
 	FILE *f;
@@ -39,6 +40,12 @@ int state_write(const struct config *cfg, const struct topology *topo,
 		fprintf(f, "sentinel %s %s\n", watch->sentinels[i].addr,
 			watch->sentinels[i].cmd.connected ? "up" : "down");
 	fprintf(f, "failovers %llu\n", (unsigned long long)topo->failovers);
+	if (vrrp)
+		fprintf(f, "vrrp %s %u %s\n", vrrp_state_name(vrrp->state),
+			vrrp->priority,
+			vrrp->master_addr
+				? inet_ntoa((struct in_addr){ vrrp->master_addr })
+				: "-");
 	if (fclose(f))
 		goto fail;
 	if (rename(tmp, path))

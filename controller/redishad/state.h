@@ -12,6 +12,7 @@
  *   shard ID NAME PORT
  *   sentinel IP:PORT up|down
  *   failovers N
+ *   vrrp INIT|BACKUP|MASTER PRIORITY MASTER_ADDR|-   (with `vrrp` only)
  */
 #ifndef REDISHA_STATE_H
 #define REDISHA_STATE_H
@@ -22,14 +23,17 @@
 #include "config.h"
 #include "sentinel.h"
 #include "topology.h"
+#include "vrrp.h"
 
 #define STATE_DIR "/run/redisha"
 #define STATE_VERSION 1
 
-/* Write the state file of `cfg->instance`; 0 or -errno with `err`. */
+/* Write the state file of `cfg->instance`; `vrrp` is the election's state
+ * machine, NULL without `vrrp`. 0 or -errno with `err`. */
 int state_write(const struct config *cfg, const struct topology *topo,
-		const struct sentinel_watch *watch, bool active, char *err,
-		size_t errlen) __attribute__((warn_unused_result));
+		const struct sentinel_watch *watch, bool active,
+		const struct vrrp *vrrp, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 
 /* Remove it (clean stop). */
 void state_remove(const struct config *cfg);

@@ -25,6 +25,9 @@ FAMILIES = {
     "failovers_total": "counter", "sentinels": "gauge", "sentinels_connected": "gauge",
     "vip_owned": "gauge", "heartbeat_age_seconds": "gauge", "flows": "gauge",
     "flows_max": "gauge", "xdp_packets_total": "counter", "proxy_up": "gauge",
+    # The lab's configuration has `vrrp`.
+    "vrrp_state": "gauge", "vrrp_priority": "gauge", "vrrp_transitions_total": "counter",
+    "vrrp_dropped_total": "counter",
 }
 ABI_H = (ROOT / "include" / "redisha" / "abi.h").read_text()
 # The RH_STATS X-macro: every counter's name and kind, as the metric must label them.

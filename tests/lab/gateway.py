@@ -1,4 +1,4 @@
-"""redishad on the lab's gateway rh-gw1, for the e2e tests and the demo.
+"""redishad on the lab's gateways (rh-gw1; rh-gw2 for VRRP), for the e2e tests and the demo.
 
 redishad runs in rh-gw1's network namespace through nsenter, not `ip netns exec`: the latter
 remounts /sys, which hides the bpffs pins that redishad and redisha-ctl share."""
@@ -15,27 +15,45 @@ from lab import ROOT, VIP, wait_for
 GATEWAY = "rh-gw1"
 CONFIG = ROOT / "tests" / "lab" / "redisha.conf"
 INSTANCE = "lab"  # `instance` in CONFIG
+# rh-gw2, rh-gw1's VRRP backup: its own instance, as pins and state are per instance.
+GATEWAY2 = "rh-gw2"
+CONFIG2 = ROOT / "tests" / "lab" / "redisha-gw2.conf"
+INSTANCE2 = "lab2"  # `instance` in CONFIG2
 # REDISHA_BIN=build/sanitize runs the programs built with `make SANITIZE=1`.
 BIN = ROOT / os.environ.get("REDISHA_BIN", "build")
 REDISHAD = BIN / "redishad"
 REDISHA_CTL = BIN / "redisha-ctl"
 REDISHA_PROXY = BIN / "redisha-proxy"
 SHARD_PORTS = {"s1": 7001, "s2": 7002, "s3": 7003}
-IN_GATEWAY = ["nsenter", f"--net=/run/netns/{GATEWAY}"]
+
+
+def in_gateway(gateway):
+    """The prefix that runs a command in `gateway`'s network namespace (nsenter: see above)."""
+    return ["nsenter", f"--net=/run/netns/{gateway}"]
+
+
+IN_GATEWAY = in_gateway(GATEWAY)
 CLIENT_PY = ROOT / "tests" / "e2e" / "lab_client.py"
 
 
 class Redishad:
-    """One redishad process in rh-gw1; its log goes to the lab's state directory."""
+    """One redishad process in `gateway` (rh-gw1 by default) with `config`; its log goes to the
+    lab's state directory, redishad.log for rh-gw1 and redishad-<gateway>.log for another."""
 
-    def __init__(self, lab, *flags, config=CONFIG):
-        self.log_path = lab.state / "redishad.log"
+    def __init__(self, lab, *flags, config=CONFIG, gateway=GATEWAY):
+        self.gateway = gateway
+        self.config = config
+        name = "redishad" if gateway == GATEWAY else f"redishad-{gateway}"
+        self.log_path = lab.state / f"{name}.log"
         self.start(*flags, config=config)
 
-    def start(self, *flags, config=CONFIG):
+    def start(self, *flags, config=None):
+        """Starts it again, with `config` or the one it last ran with."""
+        self.config = config or self.config
         with open(self.log_path, "a") as log_file:
             self.proc = subprocess.Popen(
-                [*IN_GATEWAY, str(REDISHAD), "-c", str(config), "--foreground", *flags],
+                [*in_gateway(self.gateway), str(REDISHAD), "-c", str(self.config), "--foreground",
+                 *flags],
                 stdout=log_file, stderr=subprocess.STDOUT)
 
     def log(self):
@@ -79,9 +97,10 @@ def wait_until_serving(lab, timeout=10):
     wait_for("the shard ports to answer through the VIP", pending, timeout)
 
 
-def ctl(*args):
-    """redisha-ctl for the lab's instance, in rh-gw1; the CompletedProcess."""
-    return subprocess.run([*IN_GATEWAY, str(REDISHA_CTL), "--instance", INSTANCE, *args],
+def ctl(*args, gateway=GATEWAY, instance=INSTANCE):
+    """redisha-ctl for the lab's instance, in rh-gw1 (or `gateway`, `instance`); the
+    CompletedProcess."""
+    return subprocess.run([*in_gateway(gateway), str(REDISHA_CTL), "--instance", instance, *args],
                           capture_output=True, text=True, timeout=30)
 
 

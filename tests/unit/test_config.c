@@ -1501,6 +1501,14 @@ static void test_config_vrrp_peer_without_vrrp_rejected(void **state)
 		     "t.conf:4: vrrp-peer without vrrp");
 }
 
+static void test_config_role_with_vrrp_rejected(void **state)
+{
+	(void)state;
+	expect_error(BASE "role active\n"
+			  "vrrp vrid 51 priority 150 advert-ms 100\n",
+		     "t.conf:4: role and vrrp: VRRP elects the active gateway, remove role");
+}
+
 static void test_config_vrrp_track_sentinel_parsed(void **state)
 {
 	(void)state;
@@ -1973,6 +1981,7 @@ int main(void)
 		cmocka_unit_test(test_config_vrrp_peer_multicast_rejected),
 		cmocka_unit_test(test_config_vrrp_peer_too_many_rejected),
 		cmocka_unit_test(test_config_vrrp_peer_without_vrrp_rejected),
+		cmocka_unit_test(test_config_role_with_vrrp_rejected),
 		cmocka_unit_test(test_config_vrrp_track_sentinel_parsed),
 		cmocka_unit_test(test_config_vrrp_track_sentinel_too_big_rejected),
 		cmocka_unit_test(test_config_vrrp_track_sentinel_without_vrrp_rejected),
