@@ -36,24 +36,22 @@ IN_GATEWAY = in_gateway(GATEWAY)
 CLIENT_PY = ROOT / "tests" / "e2e" / "lab_client.py"
 
 
-class Redishad:
-    """One redishad process in `gateway` (rh-gw1 by default) with `config`; its log goes to the
-    lab's state directory, redishad.log for rh-gw1 and redishad-<gateway>.log for another."""
+class GatewayProgram:
+    """A program of redisha in `gateway`'s namespace with `config`, tracked by its Popen; its log
+    goes to the lab's state directory as <name>.log."""
 
-    def __init__(self, lab, *flags, config=CONFIG, gateway=GATEWAY):
-        self.gateway = gateway
-        self.config = config
-        name = "redishad" if gateway == GATEWAY else f"redishad-{gateway}"
+    def __init__(self, program, lab, *flags, config, gateway, name):
+        self.program, self.gateway, self.config = program, gateway, config
         self.log_path = lab.state / f"{name}.log"
-        self.start(*flags, config=config)
+        self.start(*flags)
 
     def start(self, *flags, config=None):
-        """Starts it again, with `config` or the one it last ran with."""
+        """Starts it (again), with `config` or the one it last ran with."""
         self.config = config or self.config
         with open(self.log_path, "a") as log_file:
             self.proc = subprocess.Popen(
-                [*in_gateway(self.gateway), str(REDISHAD), "-c", str(self.config), "--foreground",
-                 *flags],
+                [*in_gateway(self.gateway), str(self.program), "-c", str(self.config),
+                 "--foreground", *flags],
                 stdout=log_file, stderr=subprocess.STDOUT)
 
     def log(self):
@@ -67,26 +65,21 @@ class Redishad:
         return self.proc.returncode
 
 
-class RedishaProxy:
+class Redishad(GatewayProgram):
+    """redishad in `gateway` (rh-gw1 by default); its log is redishad.log for rh-gw1 and
+    redishad-<gateway>.log for another."""
+
+    def __init__(self, lab, *flags, config=CONFIG, gateway=GATEWAY):
+        name = "redishad" if gateway == GATEWAY else f"redishad-{gateway}"
+        super().__init__(REDISHAD, lab, *flags, config=config, gateway=gateway, name=name)
+
+
+class RedishaProxy(GatewayProgram):
     """redisha-proxy in rh-gw1 with `config` (the lab's by default: VIP:6379, masters from the
-    pinned maps); its log goes to the lab's state directory."""
+    pinned maps)."""
 
     def __init__(self, lab, *flags, config=CONFIG, name="redisha-proxy"):
-        self.log_path = lab.state / f"{name}.log"
-        with open(self.log_path, "a") as log_file:
-            self.proc = subprocess.Popen(
-                [*IN_GATEWAY, str(REDISHA_PROXY), "-c", str(config), "--foreground", *flags],
-                stdout=log_file, stderr=subprocess.STDOUT)
-
-    def log(self):
-        return self.log_path.read_text()
-
-    def stop(self, sig=signal.SIGTERM):
-        """Signals it and returns its exit status once it is gone."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(timeout=10)
-        return self.proc.returncode
+        super().__init__(REDISHA_PROXY, lab, *flags, config=config, gateway=GATEWAY, name=name)
 
 
 def wait_until_serving(lab, timeout=10):
