@@ -1,5 +1,6 @@
 #include "cmdline.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #define MAX_OPTIONS 16
@@ -19,12 +20,13 @@ void cmdline_usage(FILE *out, const char *synopsis,
 }
 
 int cmdline_parse(int argc, char **argv, const char *synopsis,
-		  const struct cmdline_option *opts, size_t n,
+		  const struct cmdline_option *opts, size_t n, int required,
 		  void (*on_option)(int letter, const char *arg, void *data),
 		  void *data)
 {
 	struct option longs[MAX_OPTIONS + 1] = { 0 };
 	char shorts[2 * MAX_OPTIONS + 1];
+	bool seen_required = !required;
 	size_t len = 0;
 	int c;
 
@@ -46,9 +48,10 @@ int cmdline_parse(int argc, char **argv, const char *synopsis,
 			cmdline_usage(stderr, synopsis, opts, n);
 			return -1;
 		}
+		seen_required |= c == required;
 		on_option(c, optarg, data);
 	}
-	if (optind != argc) {
+	if (optind != argc || !seen_required) {
 		cmdline_usage(stderr, synopsis, opts, n);
 		return -1;
 	}

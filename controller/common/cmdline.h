@@ -23,10 +23,11 @@ void cmdline_usage(FILE *out, const char *synopsis,
  * Parse argv against `opts`, calling on_option(letter, optarg, data) for
  * each option found. -h/--help (which the table must list) prints the
  * usage and exits 0. Returns 0, or -1 after printing the usage on stderr
- * for an unknown option, a missing argument or a word that is no option.
+ * for an unknown option, a missing argument, a word that is no option, or
+ * the option `required` (a letter; 0 for none) absent.
  */
 int cmdline_parse(int argc, char **argv, const char *synopsis,
-		  const struct cmdline_option *opts, size_t n,
+		  const struct cmdline_option *opts, size_t n, int required,
 		  void (*on_option)(int letter, const char *arg, void *data),
 		  void *data) __attribute__((warn_unused_result));
 

@@ -56,17 +56,6 @@ static void on_option(int letter, const char *arg, void *data)
 	}
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
-{
-	if (cmdline_parse(argc, argv, SYNOPSIS, options, NOPTIONS, on_option, o))
-		return -1;
-	if (!o->config) {
-		cmdline_usage(stderr, SYNOPSIS, options, NOPTIONS);
-		return -1;
-	}
-	return 0;
-}
-
 /* Everything that follows from the configuration alone; errors here are
  * configuration errors (exit 2), found before anything listens. */
 static int prepare(struct proxy *px, const struct options *o, char *err,
@@ -185,7 +174,8 @@ int main(int argc, char **argv)
 	size_t started = 0;
 	int status = 0;
 
-	if (parse_args(argc, argv, &o))
+	if (cmdline_parse(argc, argv, SYNOPSIS, options, NOPTIONS, 'c', on_option,
+			  &o))
 		return EXIT_CONFIG;
 	if (prepare(&px, &o, err, sizeof(err))) {
 		fprintf(stderr, "redisha-proxy: %s\n", err);

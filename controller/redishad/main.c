@@ -63,17 +63,6 @@ static void on_option(int letter, const char *arg, void *data)
 	}
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
-{
-	if (cmdline_parse(argc, argv, SYNOPSIS, options, NOPTIONS, on_option, o))
-		return -1;
-	if (!o->config) {
-		cmdline_usage(stderr, SYNOPSIS, options, NOPTIONS);
-		return -1;
-	}
-	return 0;
-}
-
 struct daemon_state {
 	struct evloop loop;
 	struct config cfg;
@@ -171,7 +160,8 @@ int main(int argc, char **argv)
 	char err[ERR_MAX];
 	int r;
 
-	if (parse_args(argc, argv, &o))
+	if (cmdline_parse(argc, argv, SYNOPSIS, options, NOPTIONS, 'c', on_option,
+			  &o))
 		return EXIT_CONFIG;
 	/* Nothing is attached until the configuration parses. */
 	if (config_load(&d.cfg, o.config, err, sizeof(err))) {
