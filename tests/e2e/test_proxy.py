@@ -138,6 +138,15 @@ ORACLE_SCRIPT = [
 ]
 
 
+@pytest.mark.parametrize("args,status", [([], 2), (["--bogus"], 2), (["-c"], 2),
+                                         (["-c", "x", "extra"], 2), (["--help"], 0)])
+def test_command_line(args, status):
+    proc = subprocess.run([str(PROXY), *args], capture_output=True, text=True, timeout=10)
+    assert proc.returncode == status
+    assert "usage: redisha-proxy -c FILE [options]" in (proc.stdout if status == 0 else proc.stderr)
+    assert "--static-topology" in proc.stdout + proc.stderr
+
+
 def test_static_topology_needs_every_master(host):
     """A configuration error, found before anything listens: exit status 2."""
     conf = host.write_config(name="nomaster").read_text()
