@@ -2,7 +2,8 @@
 """The chaos run (issue 8): writers through both paths of the lab's gateway while faults hit the
 fleet one at a time, then every acknowledged write is read back.
 
-    make chaos                      (CHAOS_FAULTS=N, default 20; CHAOS_SEED=S, default 1)
+    make chaos     CHAOS_FAULTS=N (default 20), CHAOS_SEED=S (default 1),
+                   CHAOS_FOLLOW=switch-master|promoted (redishad's sentinel-follow, default switch-master)
 
 Writers run in rh-client: one through the XDP path (round-robin over VIP:7001..7003, a key written
 through VIP:700N lands on shard sN's master) and one through redisha-proxy (VIP:6379, run with
@@ -56,6 +57,8 @@ FAULT_KINDS = ("master-kill", "master-kill-restart", "master-sigstop", "sentinel
                "proxy-restart", "master-link-down")
 SWITCH_LINE = re.compile(r"shard (\S+): master (\S+) -> (\S+), generation (\d+) \((.*)\); "
                          r"map written (\d+) ms after it")
+CONFIRM_LINE = re.compile(r"shard (\S+): \+switch-master.* confirms the promotion written (\d+) ms "
+                          r"before it")
 SLOTS = 16384
 
 
@@ -196,14 +199,15 @@ class Chaos:
     """One chaos run on an up lab: run() starts redishad and the proxy, the writers and the
     faults, reads back and returns the report (a dict). Everything it starts it stops."""
 
-    def __init__(self, lab, faults, seed, kinds=FAULT_KINDS):
-        self.lab, self.nfaults, self.seed, self.kinds = lab, faults, seed, kinds
+    def __init__(self, lab, faults, seed, kinds=FAULT_KINDS, follow="switch-master"):
+        self.lab, self.nfaults, self.seed, self.kinds, self.follow = lab, faults, seed, kinds, follow
         self.rng = random.Random(seed)
         self.faults = []
         self.switch_events = []
         self.crashes = []
         self.redishad = self.proxy = None
         self.proxy_config = lab.state / "chaos-proxy.conf"
+        self.redishad_config = lab.state / "chaos-redishad.conf"
 
     # -- processes --
 
@@ -348,10 +352,16 @@ class Chaos:
             return
         events = [t for t, shard, *_ in self.switch_events if shard == fault.shard and t >= fault.start]
         fault.switch = min(events) if events else None
-        for match in SWITCH_LINE.finditer(self.redishad.log()[log_offset:]):
+        text = self.redishad.log()[log_offset:]
+        for match in SWITCH_LINE.finditer(text):
             if match.group(1) == fault.shard:
                 fault.switch_to_map_ms = int(match.group(6))
                 fault.notes.append(f"redishad: {match.group(5)}")
+                break
+        for match in CONFIRM_LINE.finditer(text):  # sentinel-follow promoted: written before it
+            if match.group(1) == fault.shard:
+                fault.switch_to_map_ms = -int(match.group(2))
+                fault.notes.append(f"redishad: map written {match.group(2)} ms before +switch-master")
                 break
 
     # -- run --
@@ -359,11 +369,12 @@ class Chaos:
     def run(self):
         lab = self.lab
         self.proxy_config.write_text(CONFIG.read_text() + f"proxy-wait-replicas 1 {WAIT_MS}\n")
+        self.redishad_config.write_text(CONFIG.read_text() + f"sentinel-follow {self.follow}\n")
         watchers = [SwitchWatcher(sen, self.switch_events) for sen in SENTINELS]
         writers = [Writer("xdp"), Writer("proxy")]
         started = time.monotonic()
         try:
-            self.redishad = Redishad(lab, "--cleanup")
+            self.redishad = Redishad(lab, "--cleanup", config=self.redishad_config)
             wait_until_serving(lab)
             self.start_proxy()
             for thread in watchers + writers:
@@ -492,6 +503,7 @@ class Chaos:
                            f"Linux {platform.release()}",
                 "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "duration_s": round(seconds, 1), "proxy_wait_replicas": f"1 {WAIT_MS}",
+                "sentinel_follow": self.follow,
                 "down_after_ms": self.lab.down_after_ms,
                 "faults": faults, "totals": totals, "resources": resources, "crashes": self.crashes}
 
@@ -530,15 +542,16 @@ def format_table(report):
     lines.append(f"max +switch-master -> map written {t['max_switch_to_map_ms']} ms; dual master seen: "
                  f"{t['dual_master_seen']}; crashes: {t['crashes']}")
     lines.append(f"resources (baseline -> end): {report['resources']}")
-    lines.append(f"seed {report['seed']}, {len(report['faults'])} faults in {report['duration_s']} s, "
+    lines.append(f"seed {report['seed']}, sentinel-follow {report['sentinel_follow']}, "
+                 f"{len(report['faults'])} faults in {report['duration_s']} s, "
                  f"{report['machine']}, {report['date']}")
     return "\n".join(lines)
 
 
-def run_chaos(lab, faults, seed, kinds=FAULT_KINDS, report_path=REPORT):
+def run_chaos(lab, faults, seed, kinds=FAULT_KINDS, report_path=REPORT, follow="switch-master"):
     """One run on an up lab; writes report_path and returns the report. Raises if the harness or
-    a redisha process failed (the report is written first when there is one)."""
-    chaos = Chaos(lab, faults, seed, kinds)
+    a redisha process failed."""
+    chaos = Chaos(lab, faults, seed, kinds, follow)
     try:
         report = chaos.run()
     finally:
@@ -553,10 +566,11 @@ def main():
     logging.basicConfig(level=logging.INFO, format="chaos: %(message)s")
     faults = int(os.environ.get("CHAOS_FAULTS", "20"))
     seed = int(os.environ.get("CHAOS_SEED", "1"))
+    follow = os.environ.get("CHAOS_FOLLOW", "switch-master")
     lab = Lab()
     try:
         lab.up()
-        report = run_chaos(lab, faults, seed)
+        report = run_chaos(lab, faults, seed, follow=follow)
     except Exception as error:
         log.exception("chaos run failed: %s", error)
         return 1
