@@ -190,6 +190,7 @@ class Fault:
     switch: float = None  # first +switch-master seen for the shard after start
     switch_to_map_ms: int = None
     notes: list = field(default_factory=list)
+    resets: dict = field(default_factory=dict)  # the datapath's RST counters that moved
     deposed_samples: int = 0
     deposed_answers: int = 0  # samples in which both VIP:700N and the proxy answered
     dual_master: bool = False
@@ -227,6 +228,12 @@ class Chaos:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
         return None
+
+    @staticmethod
+    def rst_counters():
+        """The datapath's counters of TCP resets (tx_rst_*, fwd_rst_failover) from redisha-ctl."""
+        counters = json.loads(ctl("--json", "stats").stdout)["counters"]
+        return {name: c["value"] for name, c in counters.items() if "rst" in name}
 
     def resources(self):
         status = json.loads(ctl("--json", "status").stdout)
@@ -385,6 +392,7 @@ class Chaos:
                 fault = Fault(self.rng.choice(self.kinds))
                 self.faults.append(fault)
                 log_offset = len(self.redishad.log())
+                resets = self.rst_counters()
                 log.info("fault %d/%d: %s", n + 1, self.nfaults, fault.kind)
                 self.inject(fault)
                 fault.end = fault.end or time.monotonic()
@@ -392,6 +400,8 @@ class Chaos:
                 time.sleep(1.0)  # the writers show the recovered fleet
                 fault.recovered = time.monotonic()
                 self.after_fault(fault, log_offset)
+                fault.resets = {name: value - resets.get(name, 0)
+                                for name, value in self.rst_counters().items() if value != resets.get(name, 0)}
                 self.check_alive(f"after fault {n + 1} ({fault.kind})")
             final = self.resources()
         finally:
@@ -478,6 +488,7 @@ class Chaos:
                         and not op.error and op.shard == fault.shard]
             entry["switch_to_first_success_ms"] = ms_between(fault.switch, min(first_ok) if first_ok else None)
             entry["recovery_s"] = round(fault.recovered - fault.start, 1)
+            entry["flows_reset"] = fault.resets
             entry["dual_master_seen"] = fault.dual_master
             entry["deposed_samples"] = fault.deposed_samples
             entry["deposed_samples_answered"] = fault.deposed_answers
@@ -526,13 +537,14 @@ def format_table(report):
     def cell(value):
         return "-" if value is None else str(value)
     lines = [f"{'#':>2} {'fault':<20} {'shard':<5} {'xdp out':>8} {'proxy out':>9} {'proxy srv':>9} "
-             f"{'f->switch':>9} {'sw->map':>7} {'sw->ok':>7} {'lost x/p':>8} {'dual':>4}"]
+             f"{'f->switch':>9} {'sw->map':>7} {'sw->ok':>7} {'lost x/p':>8} {'rst':>4} {'dual':>4}"]
     for n, f in enumerate(report["faults"], 1):
         lost = f"{f['acked_lost']['xdp']}/{f['acked_lost']['proxy']}"
         lines.append(
             f"{n:>2} {f['kind']:<20} {cell(f['shard']):<5} {f['outage_ms']['xdp']:>8} "
             f"{f['outage_ms']['proxy']:>9} {f['served_ms']['proxy']:>9} {cell(f['fault_to_switch_ms']):>9} "
             f"{cell(f['switch_to_map_ms']):>7} {cell(f['switch_to_first_success_ms']):>7} {lost:>8} "
+            f"{sum(f['flows_reset'].values()):>4} "
             f"{'YES' if f['dual_master_seen'] else 'no':>4}")
     t = report["totals"]
     for path in ("xdp", "proxy"):
