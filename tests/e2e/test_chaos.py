@@ -47,3 +47,10 @@ def test_short_chaos_run(lab, report):
         assert fault["served_ms"]["proxy"] <= switch + OUTAGE_AFTER_SWITCH_MS, fault
     restarted = next(f for f in result["faults"] if f["kind"] == "master-kill-restart")
     assert restarted["deposed_samples_answered"] > 0, restarted
+
+    # No leak: redishad's RSS and the live flows within 10% of the baseline taken before the
+    # faults (redisha-proxy is restarted by the run: its RSS is only reported).
+    resources = result["resources"]
+    report("redishad RSS change", 100 * resources["redishad_rss_kib_change"], "%")
+    assert abs(resources["redishad_rss_kib_change"]) <= 0.10, resources
+    assert resources["end"]["flows"] <= resources["baseline"]["flows"] * 1.10, resources
