@@ -39,7 +39,7 @@ import redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
 
 from gateway import CONFIG, SHARD_PORTS, Redishad, RedishaProxy, ctl, wait_until_serving  # noqa: E402
-from lab import (BACK_ADDR, REDIS_PORT, ROOT, SENTINEL_PORT, SENTINELS, SHARDS, VIP, Lab,  # noqa: E402
+from lab import (BACK_ADDR, ROOT, SENTINEL_PORT, SENTINELS, SHARDS, VIP, Lab,  # noqa: E402
                  LabError, process_alive, wait_for)
 from netns import inside  # noqa: E402
 
@@ -167,12 +167,15 @@ class SwitchWatcher(threading.Thread):
                     client = redis.Redis(host=BACK_ADDR[self.sentinel], port=SENTINEL_PORT,
                                          socket_timeout=1, socket_connect_timeout=1)
                     pubsub = client.pubsub()
-                    pubsub.subscribe("+switch-master")
-                    while not self.stopping.is_set():
-                        message = pubsub.get_message(timeout=0.2)
-                        if message and message["type"] in ("message", b"message"):
-                            shard, old, _, new, _ = message["data"].decode().split()
-                            self.events.append((time.monotonic(), shard, old, new))
+                    try:
+                        pubsub.subscribe("+switch-master")
+                        while not self.stopping.is_set():
+                            message = pubsub.get_message(timeout=0.2)
+                            if message and message["type"] in ("message", b"message"):
+                                shard, old, _, new, _ = message["data"].decode().split()
+                                self.events.append((time.monotonic(), shard, old, new))
+                    finally:
+                        pubsub.close()
                 except (redis.RedisError, OSError):
                     self.stopping.wait(0.2)
 
@@ -185,7 +188,6 @@ class Fault:
     shard: str = None
     target: str = None  # the namespace hit
     start: float = 0.0
-    end: float = 0.0  # when recovery began to be waited for (the fault itself is over)
     recovered: float = 0.0
     switch: float = None  # first +switch-master seen for the shard after start
     switch_to_map_ms: int = None
@@ -288,7 +290,6 @@ class Chaos:
         if fault.kind == "master-kill":
             lab.kill_redis(fault.target)
             self.wait_switched(fault.shard, fault.target)
-            fault.end = time.monotonic()
             lab.restart_redis(fault.target)  # so that the shard has a replica again
         elif fault.kind == "master-kill-restart":
             lab.kill_redis(fault.target)
@@ -395,7 +396,6 @@ class Chaos:
                 resets = self.rst_counters()
                 log.info("fault %d/%d: %s", n + 1, self.nfaults, fault.kind)
                 self.inject(fault)
-                fault.end = fault.end or time.monotonic()
                 self.wait_healthy()
                 time.sleep(1.0)  # the writers show the recovered fleet
                 fault.recovered = time.monotonic()
