@@ -51,6 +51,7 @@ WAIT_MS = 1000  # proxy-wait-replicas 1 WAIT_MS
 WRITE_INTERVAL = 0.015
 OP_TIMEOUT = 2.0  # socket timeouts of the writers
 RECOVERY_TIMEOUT = 60.0
+KILLED_FOR = 3.0  # seconds a SIGKILLed master stays down after the switch (master-kill)
 DEPOSED_WATCH = 15.0  # seconds a deposed master that came back is watched
 REPORT = ROOT / "build" / "chaos" / "report.json"
 FAULT_KINDS = ("master-kill", "master-kill-restart", "master-sigstop", "sentinel-kill",
@@ -290,7 +291,9 @@ class Chaos:
         if fault.kind == "master-kill":
             lab.kill_redis(fault.target)
             self.wait_switched(fault.shard, fault.target)
-            lab.restart_redis(fault.target)  # so that the shard has a replica again
+            time.sleep(KILLED_FOR)  # the shard runs without a replica for a while
+            lab.restart_redis(fault.target)  # it comes back a master with its old data
+            self.watch_deposed(fault)
         elif fault.kind == "master-kill-restart":
             lab.kill_redis(fault.target)
             self.wait_switched(fault.shard, fault.target)
