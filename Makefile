@@ -86,7 +86,7 @@ test_vrrp_SRCS := controller/redishad/vrrp.c controller/redishad/vrrp_packet.c
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
 .PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp bench-proxy fuzz \
-	lab-up lab-down lab-status demo vm-setup vm-test vm-test-self
+	lab-up lab-down lab-status demo chaos vm-setup vm-test vm-test-self
 
 all: bpf programs tests
 
@@ -105,6 +105,7 @@ help:
 	@echo 'make lab-down   stop the lab and remove everything it made'
 	@echo 'make lab-status print the fleet'
 	@echo 'make demo       the gateway on the lab: traffic, a failover, the timings'
+	@echo 'make chaos      CHAOS_FAULTS (20) faults under load, seed CHAOS_SEED -> build/chaos/report.json'
 	@echo 'make vm-setup   qemu and Debian 12 kernel (6.1) for the VM harness; part of deps'
 	@echo 'make vm-test    test-bpf and a lab smoke test in a VM on that kernel'
 	@echo 'make vm-test-self  tests of the VM harness (vm-test/run) itself'
@@ -316,6 +317,12 @@ lab-status:
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(PYTHON) tests/lab/demo.py
+
+# Faults one at a time under write load through both paths, every
+# acknowledged write read back (tests/chaos/chaos.py, docs/reliability.md).
+# CHAOS_FAULTS=N CHAOS_SEED=S in the environment.
+chaos: bpf programs
+	$(Q)$(PYTHON) tests/chaos/chaos.py
 
 clean:
 	rm -rf $(BUILD)

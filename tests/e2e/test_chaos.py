@@ -1,0 +1,56 @@
+"""A short chaos run (tests/chaos/chaos.py, issue 8) on the e2e suite's lab: four faults with a
+fixed seed (master SIGKILL twice, master SIGKILL + restart, redisha-proxy SIGKILL + restart)
+under write load through the XDP path and redisha-proxy (proxy-wait-replicas 1), then what the
+issue says must hold. Lost writes through the XDP path are only reported: the datapath cannot
+WAIT (docs/reliability.md). `make chaos` is the full run."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chaos"))
+
+from chaos import ROOT, format_table, run_chaos  # noqa: E402
+
+SEED = 18  # master-kill s1, proxy-restart, master-kill-restart s2, master-kill s1
+KINDS = ("master-kill", "master-kill-restart", "proxy-restart")
+REPORT = ROOT / "build" / "chaos" / "test-report.json"
+MAP_AFTER_SWITCH_MS = 100
+OUTAGE_AFTER_SWITCH_MS = 200
+
+
+def test_short_chaos_run(lab, report):
+    result = run_chaos(lab, 4, SEED, kinds=KINDS, report_path=REPORT)
+    print(format_table(result))
+    totals = result["totals"]
+    report("XDP path: acknowledged writes lost", totals["xdp"]["acked_lost"], "writes")
+    report("XDP path: longest outage", totals["xdp"]["max_outage_ms"], "ms")
+    report("proxy path: longest outage (to a write on 2 copies)", totals["proxy"]["max_outage_ms"], "ms")
+
+    assert totals["crashes"] == 0, result["crashes"]
+    assert result["exit_statuses"] == {"redisha-proxy": 0, "redishad": 0}, result["exit_statuses"]
+    assert totals["proxy"]["acked"] > 0 and totals["xdp"]["acked"] > 0
+    assert totals["proxy"]["acked_lost"] == 0, totals["proxy"]["lost_keys"]
+    assert not totals["dual_master_seen"], [f["notes"] for f in result["faults"]]
+
+    kills = [f for f in result["faults"] if f["kind"] in ("master-kill", "master-kill-restart")]
+    assert len(kills) == 3, [f["kind"] for f in result["faults"]]
+    for fault in kills:
+        assert fault["switch_to_map_ms"] is not None, fault
+        assert fault["switch_to_map_ms"] <= MAP_AFTER_SWITCH_MS, fault
+        # Both paths serve again within 200 ms of Sentinel's +switch-master (Sentinel's own
+        # time, fault -> +switch-master, is down-after-milliseconds plus its failover). Through
+        # the proxy "served" is the first write that reached the new master: with
+        # proxy-wait-replicas 1 it is answered NOREPL until the shard has a replica again.
+        switch = fault["fault_to_switch_ms"]
+        assert switch is not None, fault
+        assert fault["outage_ms"]["xdp"] <= switch + OUTAGE_AFTER_SWITCH_MS, fault
+        assert fault["served_ms"]["proxy"] <= switch + OUTAGE_AFTER_SWITCH_MS, fault
+    restarted = next(f for f in result["faults"] if f["kind"] == "master-kill-restart")
+    assert restarted["deposed_samples_answered"] > 0, restarted
+
+    # No leak: redishad's RSS and the live flows within 10% of the baseline taken before the
+    # faults (redisha-proxy is restarted by the run: its RSS is only reported).
+    resources = result["resources"]
+    report("redishad RSS change", 100 * resources["redishad_rss_kib_change"], "%")
+    assert abs(resources["redishad_rss_kib_change"]) <= 0.10, resources
+    assert resources["end"]["flows"] <= resources["baseline"]["flows"] * 1.10, resources
