@@ -246,6 +246,37 @@ def test_sigterm_of_the_master_hands_over_after_skew(pair, lab, report):
     wait_states(gw1, gw2, "MASTER", "BACKUP")
 
 
+def test_host_death_links_down_backup_takes_over(pair, lab, report):
+    """rh-gw1's links go down, as when its host dies (its redishad still runs, alone): rh-gw2
+    takes over after its Master_Down_Interval, rh-client moves to its MAC and the SETs resume.
+    With the links back, rh-gw2 hears the higher priority and steps down; traffic keeps flowing
+    (rh-gw2's datapath forwards what still reaches it until rh-client asks ARP again)."""
+    gw1, gw2 = pair
+    wait_states(gw1, gw2, "MASTER", "BACKUP")
+    wait_owner(lab, GATEWAY, GATEWAY2)
+    down = time.monotonic()
+    try:
+        for ifname in ("front0", "back0"):
+            lab.ns_exec(GATEWAY, "ip", "link", "set", ifname, "down")
+        wait_for("rh-gw2 to become MASTER", lambda: [] if state(gw2) == "MASTER" else [state(gw2)],
+                 timeout=3)
+        took = transitions(gw2)[-1]
+        assert took[3] == "no advertisement within Master_Down_Interval", took
+        assert took[5] is not None and took[5] <= MASTER_DOWN_MS[GATEWAY2] + MARGIN_MS, took
+        report("links down: last advert -> rh-gw2 MASTER (its log)", took[5], "ms")
+        mac = front_mac(lab, GATEWAY2)
+        wait_for("rh-client's neighbour entry to move to rh-gw2",
+                 lambda: [] if client_neighbour(lab) == mac else [str(client_neighbour(lab))], 3)
+        report("links down -> first SET through VIP:7001 (outage)", first_set_after(lab, down), "s")
+    finally:
+        for ifname in ("front0", "back0"):
+            lab.ns_exec(GATEWAY, "ip", "link", "set", ifname, "up")
+    wait_states(gw1, gw2, "MASTER", "BACKUP")
+    assert transitions(gw2)[-1][3] == "higher priority advertisement"
+    wait_for("SET through the VIP", lambda: [] if set_ok(lab) else ["failed"], timeout=5)
+    wait_until_serving(lab)
+
+
 def test_unicast_peers(pair, lab, tmp_path, report):
     """vrrp-peer: the same election with unicast adverts to the other gateway's address."""
     gw1, gw2 = pair
