@@ -15,6 +15,15 @@ struct cmdline_option {
 	const char *help;
 };
 
+/* The rows every daemon has: its configuration, the foreground, help. */
+#define CMDLINE_CONFIG                                                  \
+	{ { "config", required_argument, NULL, 'c' }, "FILE",             \
+	  "configuration file (required; docs/configuration.md)" }
+#define CMDLINE_FOREGROUND                                              \
+	{ { "foreground", no_argument, NULL, 'f' }, NULL,                 \
+	  "stay in the foreground, log to stderr (default: daemon, syslog)" }
+#define CMDLINE_HELP { { "help", no_argument, NULL, 'h' }, NULL, "this text" }
+
 /* "usage: SYNOPSIS", then one line per option. */
 void cmdline_usage(FILE *out, const char *synopsis,
 		   const struct cmdline_option *opts, size_t n);

@@ -35,13 +35,11 @@ struct options {
 #define SYNOPSIS "redisha-proxy -c FILE [options]"
 
 static const struct cmdline_option options[] = {
-	{ { "config", required_argument, NULL, 'c' }, "FILE",
-	  "configuration file (required; docs/configuration.md)" },
-	{ { "foreground", no_argument, NULL, 'f' }, NULL,
-	  "stay in the foreground, log to stderr (default: daemon, syslog)" },
+	CMDLINE_CONFIG,
+	CMDLINE_FOREGROUND,
 	{ { "static-topology", no_argument, NULL, 's' }, NULL,
 	  "masters from each shard's `master` option, not from redishad's maps" },
-	{ { "help", no_argument, NULL, 'h' }, NULL, "this text" },
+	CMDLINE_HELP,
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 

@@ -39,15 +39,13 @@ struct options {
 #define SYNOPSIS "redishad -c FILE [options]"
 
 static const struct cmdline_option options[] = {
-	{ { "config", required_argument, NULL, 'c' }, "FILE",
-	  "configuration file (required; docs/configuration.md)" },
-	{ { "foreground", no_argument, NULL, 'f' }, NULL,
-	  "stay in the foreground, log to stderr (default: daemon, syslog)" },
+	CMDLINE_CONFIG,
+	CMDLINE_FOREGROUND,
 	{ { "keep-datapath", no_argument, NULL, 'k' }, NULL,
 	  "on stop, leave the XDP program attached (flows keep forwarding)" },
 	{ { "cleanup", no_argument, NULL, 'C' }, NULL,
 	  "on stop, also remove the pinned maps" },
-	{ { "help", no_argument, NULL, 'h' }, NULL, "this text" },
+	CMDLINE_HELP,
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 

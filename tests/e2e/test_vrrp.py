@@ -89,6 +89,22 @@ def wait_owner(lab, owner, other, timeout=5):
              lambda: [] if client_neighbour(lab) == mac else [str(client_neighbour(lab))], timeout)
 
 
+def wait_master(daemon):
+    wait_for(f"{daemon.gateway} to become MASTER",
+             lambda: [] if state(daemon) == "MASTER" else [state(daemon)], timeout=3)
+
+
+def rh_gw2_takes_over(gw2, report, label):
+    """rh-gw2 becomes MASTER for want of adverts, within its Master_Down_Interval of the last
+    one it accepted (measured by rh-gw2: the issue's measure); its transition."""
+    wait_master(gw2)
+    took = transitions(gw2)[-1]
+    assert took[3] == "no advertisement within Master_Down_Interval", took
+    assert took[5] is not None and took[5] <= MASTER_DOWN_MS[GATEWAY2] + MARGIN_MS, took
+    report(f"{label}last advert -> rh-gw2 MASTER (its log)", took[5], "ms")
+    return took
+
+
 def first_set_after(lab, start, timeout=10):
     """Seconds from `start` (time.monotonic) to the first SET through VIP:7001 that succeeds."""
     deadline = start + timeout
@@ -186,13 +202,7 @@ def test_sigkill_of_the_master_backup_takes_over(pair, lab, report):
     wait_owner(lab, GATEWAY, GATEWAY2)
     killed = time.monotonic()
     gw1.stop(signal.SIGKILL)
-    wait_for("rh-gw2 to become MASTER", lambda: [] if state(gw2) == "MASTER" else [state(gw2)],
-             timeout=3)
-    took = transitions(gw2)[-1]
-    assert took[3] == "no advertisement within Master_Down_Interval", took
-    # Measured by rh-gw2 from the last advert it accepted (the issue's measure).
-    assert took[5] is not None and took[5] <= MASTER_DOWN_MS[GATEWAY2] + MARGIN_MS, took
-    report("last advert -> rh-gw2 MASTER (its log)", took[5], "ms")
+    rh_gw2_takes_over(gw2, report, "")
     mac = front_mac(lab, GATEWAY2)
     wait_for("rh-client's neighbour entry to move to rh-gw2",
              lambda: [] if client_neighbour(lab) == mac else [str(client_neighbour(lab))], 3)
@@ -230,8 +240,7 @@ def test_sigterm_of_the_master_hands_over_after_skew(pair, lab, report):
     wait_states(gw1, gw2, "MASTER", "BACKUP")
     stopped = time.monotonic()
     assert gw1.stop() == 0
-    wait_for("rh-gw2 to become MASTER", lambda: [] if state(gw2) == "MASTER" else [state(gw2)],
-             timeout=3)
+    wait_master(gw2)
     left = [t for t in transitions(gw1) if t[1] == "MASTER"][-1]
     took = transitions(gw2)[-1]
     assert left[2:4] == ("INIT", "shutdown"), left
@@ -258,12 +267,7 @@ def test_host_death_links_down_backup_takes_over(pair, lab, report):
     try:
         for ifname in ("front0", "back0"):
             lab.ns_exec(GATEWAY, "ip", "link", "set", ifname, "down")
-        wait_for("rh-gw2 to become MASTER", lambda: [] if state(gw2) == "MASTER" else [state(gw2)],
-                 timeout=3)
-        took = transitions(gw2)[-1]
-        assert took[3] == "no advertisement within Master_Down_Interval", took
-        assert took[5] is not None and took[5] <= MASTER_DOWN_MS[GATEWAY2] + MARGIN_MS, took
-        report("links down: last advert -> rh-gw2 MASTER (its log)", took[5], "ms")
+        rh_gw2_takes_over(gw2, report, "links down: ")
         mac = front_mac(lab, GATEWAY2)
         wait_for("rh-client's neighbour entry to move to rh-gw2",
                  lambda: [] if client_neighbour(lab) == mac else [str(client_neighbour(lab))], 3)
@@ -297,11 +301,7 @@ def test_unicast_peers(pair, lab, tmp_path, report):
     assert (state(gw1), state(gw2)) == ("MASTER", "BACKUP")
     killed = time.monotonic()
     gw1.stop(signal.SIGKILL)
-    wait_for("rh-gw2 to become MASTER", lambda: [] if state(gw2) == "MASTER" else [state(gw2)],
-             timeout=3)
-    took = transitions(gw2)[-1]
-    assert took[5] is not None and took[5] <= MASTER_DOWN_MS[GATEWAY2] + MARGIN_MS, took
-    report("unicast: last advert -> rh-gw2 MASTER (its log)", took[5], "ms")
+    rh_gw2_takes_over(gw2, report, "unicast: ")
     report("unicast: SIGKILL -> first SET through VIP:7001", first_set_after(lab, killed), "s")
     gw1.start("--cleanup")
     wait_states(gw1, gw2, "MASTER", "BACKUP")
