@@ -220,6 +220,21 @@ int datapath_detach(int ifindex, char *err, size_t errlen)
 	return 0;
 }
 
+bool datapath_attached(const struct datapath *dp, int ifindex)
+{
+	struct bpf_prog_info info = {0};
+	__u32 len = sizeof(info), id = 0;
+
+	if (dp->prog_fd < 0 ||
+	    bpf_obj_get_info_by_fd(dp->prog_fd, &info, &len))
+		return false;
+	/* Native or generic: whichever mode holds a program. */
+	if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id) || !id)
+		if (bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id))
+			return false;
+	return id == info.id;
+}
+
 int datapath_unpin(const char *instance, char *err, size_t errlen)
 {
 	struct datapath dp;

@@ -64,6 +64,11 @@ int datapath_attach(const struct datapath *dp, int ifindex, bool generic,
 int datapath_detach(int ifindex, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
+/* Whether the loaded program is the one attached to `ifindex`; false also
+ * when the kernel cannot be asked (the caller treats both as "not
+ * forwarding"). */
+bool datapath_attached(const struct datapath *dp, int ifindex);
+
 /* Remove the pins of `instance`; its maps die with their last user. */
 int datapath_unpin(const char *instance, char *err, size_t errlen)
 	__attribute__((warn_unused_result));

@@ -15,6 +15,12 @@
 /* The largest IPv4 header (60 bytes) and the largest advertisement. */
 #define RECV_MAX (60 + VRRP_MAX_LEN)
 #define ERR_MAX	 256
+/* vrrp-track-sentinel: a just-started redishad gets this long to reach its
+ * Sentinels before their absence counts; checks come every advertisement
+ * interval, but not more often than TRACK_MIN_MS (each asks the kernel
+ * about every interface). */
+#define TRACK_GRACE_MS 1000
+#define TRACK_MIN_MS   100
 
 static const char *ip(uint32_t addr)
 {
@@ -270,6 +276,57 @@ static void on_readable(struct evloop *loop, int fd, unsigned events,
 		log_warn("vrrp", "receiving: %s", strerror(errno));
 }
 
+/* Why this gateway cannot serve now (written into `why`), or false. */
+static bool track_fault(const struct election *e, char *why, size_t len)
+{
+	const struct config *cfg = e->cfg;
+
+	if (evloop_now_ms() - e->started_ms >= TRACK_GRACE_MS &&
+	    !sentinel_watch_reachable(e->watch)) {
+		snprintf(why, len, "no Sentinel reachable");
+		return true;
+	}
+	for (size_t i = 0; i < cfg->ninterfaces; i++) {
+		int ifindex = (int)if_nametoindex(cfg->interfaces[i]);
+
+		if (!ifindex || !datapath_attached(e->gw->dp, ifindex)) {
+			snprintf(why, len, "the datapath is not attached to %s",
+				 cfg->interfaces[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The priority follows the fault: vrrp.c applies it from the next advert
+ * and timer on (a backup that now outranks this master takes over). */
+static void on_track(struct evloop *loop, void *data)
+{
+	struct election *e = data;
+	const struct config_vrrp *cv = &e->cfg->vrrp;
+	char why[64];
+	bool fault = track_fault(e, why, sizeof(why));
+	int want = cv->priority - (fault ? (int)cv->track_sentinel_decrement : 0);
+
+	if (want < 1)
+		want = 1;
+	if (want != e->vrrp.priority) {
+		if (fault)
+			log_warn("vrrp", "priority %u -> %d: %s", e->vrrp.priority,
+				 want, why);
+		else
+			log_info("vrrp",
+				 "priority %u -> %d: Sentinels reachable and "
+				 "the datapath attached again",
+				 e->vrrp.priority, want);
+		vrrp_set_priority(&e->vrrp, want);
+	}
+	evloop_timer_start(loop, &e->track,
+			   cv->advert_ms > TRACK_MIN_MS ? cv->advert_ms
+							: TRACK_MIN_MS,
+			   on_track, e);
+}
+
 int election_init(struct election *e, const struct config *cfg, char *err,
 		  size_t errlen)
 {
@@ -306,7 +363,8 @@ int election_init(struct election *e, const struct config *cfg, char *err,
 }
 
 int election_start(struct election *e, struct evloop *loop, struct gateway *gw,
-		   char *err, size_t errlen)
+		   const struct sentinel_watch *watch, char *err,
+		   size_t errlen)
 {
 	const struct config_vrrp *cv = &e->cfg->vrrp;
 	struct vrrp_actions act;
@@ -315,6 +373,7 @@ int election_start(struct election *e, struct evloop *loop, struct gateway *gw,
 
 	e->loop = loop;
 	e->gw = gw;
+	e->watch = watch;
 	e->ifindex = gw->front_ifindex;
 	r = open_socket(e, err, errlen);
 	if (!r && (r = evloop_watch(loop, e->fd, EV_READ, on_readable, e)))
@@ -325,11 +384,6 @@ int election_start(struct election *e, struct evloop *loop, struct gateway *gw,
 		e->fd = -1;
 		return r;
 	}
-	if (cv->track_sentinel_decrement)
-		log_warn("vrrp",
-			 "vrrp-track-sentinel is not in effect yet: the "
-			 "priority stays %u",
-			 cv->priority);
 	log_info("vrrp",
 		 "vrid %u on %s from %s, priority %u, advertisements every %u "
 		 "ms %s, %s",
@@ -338,6 +392,16 @@ int election_start(struct election *e, struct evloop *loop, struct gateway *gw,
 		 cv->npeers ? "to the vrrp-peers" : "to 224.0.0.18",
 		 cv->preempt ? "preempt" : "nopreempt");
 	now = evloop_now_ms();
+	e->started_ms = now;
+	if (cv->track_sentinel_decrement) {
+		log_info("vrrp",
+			 "vrrp-track-sentinel: priority %u while no Sentinel "
+			 "is reachable or the datapath is not attached",
+			 cv->priority > cv->track_sentinel_decrement
+			     ? cv->priority - cv->track_sentinel_decrement
+			     : 1);
+		on_track(loop, e);
+	}
 	vrrp_start(&e->vrrp, now, &act);
 	apply(e, &act, now, now);
 	return 0;
@@ -349,6 +413,7 @@ void election_stop(struct election *e)
 	struct vrrp_actions act;
 	int r;
 
+	evloop_timer_stop(e->loop, &e->track);
 	vrrp_shutdown(&e->vrrp, now, &act);
 	apply(e, &act, now, entered);
 	if ((r = evloop_watch(e->loop, e->fd, 0, NULL, NULL)))

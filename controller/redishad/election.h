@@ -5,6 +5,9 @@
  * the event loop's clock and carries out what it asks: advertisements to
  * 224.0.0.18 (or to each `vrrp-peer`), and the gateway's active flag with
  * its gratuitous ARPs (gateway_set_active) on becoming or leaving MASTER.
+ * With `vrrp-track-sentinel`, it lowers the priority it advertises while
+ * no Sentinel answers or the datapath is not attached, so that a gateway
+ * that cannot serve hands the VIP to one that can.
  */
 #ifndef REDISHA_ELECTION_H
 #define REDISHA_ELECTION_H
@@ -15,6 +18,7 @@
 #include "config.h"
 #include "evloop.h"
 #include "gateway.h"
+#include "sentinel.h"
 #include "vrrp.h"
 
 struct election {
@@ -26,6 +30,9 @@ struct election {
 	int ifindex;	       /* the front interface */
 	uint32_t addr;	       /* its primary address: the adverts' source */
 	struct ev_timer timer; /* at vrrp_next_deadline */
+	const struct sentinel_watch *watch;
+	struct ev_timer track; /* vrrp-track-sentinel's checks */
+	uint64_t started_ms;
 	bool send_failing;     /* logged once until a send succeeds again */
 	/* For metrics: changes of state by the state entered, and received
 	 * packets not acted on (vrrp_decode's reasons; another VRID; a
@@ -42,9 +49,11 @@ int election_init(struct election *e, const struct config *cfg, char *err,
 		  size_t errlen) __attribute__((warn_unused_result));
 
 /* Open the socket and enter BACKUP (or MASTER for priority 255), driving
- * `gw`, a started gateway. `err` says what failed (a socket option). */
+ * `gw`, a started gateway; tracking reads `watch`. `err` says what failed
+ * (a socket option). */
 int election_start(struct election *e, struct evloop *loop, struct gateway *gw,
-		   char *err, size_t errlen)
+		   const struct sentinel_watch *watch, char *err,
+		   size_t errlen)
     __attribute__((warn_unused_result));
 
 /* Clean stop: a MASTER sends its priority 0 advertisement, so that a

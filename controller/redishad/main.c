@@ -201,7 +201,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (d.cfg.vrrp.enabled &&
-	    election_start(&d.election, &d.loop, &d.gw, err, sizeof(err))) {
+	    election_start(&d.election, &d.loop, &d.gw, &d.watch, err,
+			   sizeof(err))) {
 		log_err("redishad", "%s", err);
 		gateway_stop(&d.gw);
 		datapath_close(&d.dp);

@@ -281,6 +281,67 @@ def test_host_death_links_down_backup_takes_over(pair, lab, report):
     wait_until_serving(lab)
 
 
+@pytest.fixture
+def tracking(pair, lab, tmp_path):
+    """rh-gw1 restarted with `vrrp-track-sentinel 60` (priority 150 -> 90, below rh-gw2's 100)
+    and MASTER again; afterwards back on the pair's config."""
+    gw1, gw2 = pair
+    plain = gw1.config
+    tracked = tmp_path / "tracked.conf"
+    tracked.write_text(plain.read_text() + "vrrp-track-sentinel 60\n")
+    assert gw1.stop() == 0
+    gw1.start("--cleanup", config=tracked)
+    wait_states(gw1, gw2, "MASTER", "BACKUP")
+    wait_owner(lab, GATEWAY, GATEWAY2)
+    try:
+        yield gw1, gw2
+    finally:
+        gw1.stop()
+        gw1.start("--cleanup", config=plain)
+        wait_states(gw1, gw2, "MASTER", "BACKUP")
+
+
+def yields_to_rh_gw2(lab, gw1, gw2, why):
+    """rh-gw1 lowers its priority to 90 for `why`; rh-gw2 (100), no longer accepting its adverts,
+    takes over and rh-gw1 steps down; the VIP moves."""
+    wait_for(f"rh-gw1 to log its lower priority ({why})",
+             lambda: [] if f"vrrp: priority 150 -> 90: {why}" in gw1.log() else ["not yet"], 3)
+    wait_states(gw1, gw2, "BACKUP", "MASTER")
+    assert transitions(gw2)[-1][3] == "preempting a lower priority master"
+    assert transitions(gw1)[-1][3] == "higher priority advertisement"
+    wait_for("rh-gw1's status to show priority 90",
+             lambda: [] if vrrp_status(GATEWAY)["priority"] == 90 else ["not yet"], 3)
+    wait_owner(lab, GATEWAY2, GATEWAY)
+    wait_for("SET through the VIP", lambda: [] if set_ok(lab) else ["failed"], timeout=5)
+
+
+def test_track_sentinel_no_sentinel_reachable(tracking, lab):
+    """All three Sentinels die: rh-gw1 (vrrp-track-sentinel 60) advertises 90 and rh-gw2 takes
+    the VIP; the Sentinels back, rh-gw1 returns to 150 and preempts."""
+    gw1, gw2 = tracking
+    sentinels = ("rh-sen1", "rh-sen2", "rh-sen3")
+    try:
+        for sentinel in sentinels:
+            lab.kill_redis(sentinel)
+        yields_to_rh_gw2(lab, gw1, gw2, "no Sentinel reachable")
+    finally:
+        for sentinel in sentinels:
+            lab.restart_redis(sentinel)
+    wait_states(gw1, gw2, "MASTER", "BACKUP", timeout=10)  # Sentinel reconnect backoff: <= 5 s
+    assert "Sentinels reachable and the datapath attached again" in gw1.log()
+    assert transitions(gw1)[-1][3] == "preempting a lower priority master"
+    wait_owner(lab, GATEWAY, GATEWAY2)
+
+
+def test_track_sentinel_datapath_detached(tracking, lab):
+    """Someone detaches rh-gw1's XDP program from back0: rh-gw1 can no longer forward, advertises
+    90 and rh-gw2 takes the VIP."""
+    gw1, gw2 = tracking
+    for mode in ("xdpdrv", "xdpgeneric"):
+        lab.ns_exec(GATEWAY, "ip", "link", "set", "dev", "back0", mode, "off")
+    yields_to_rh_gw2(lab, gw1, gw2, "the datapath is not attached to back0")
+
+
 def test_unicast_peers(pair, lab, tmp_path, report):
     """vrrp-peer: the same election with unicast adverts to the other gateway's address."""
     gw1, gw2 = pair
