@@ -48,6 +48,7 @@ class GatewayProgram:
     def start(self, *flags, config=None):
         """Starts it (again), with `config` or the one it last ran with."""
         self.config = config or self.config
+        self.run_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "a") as log_file:
             self.proc = subprocess.Popen(
                 [*in_gateway(self.gateway), str(self.program), "-c", str(self.config),
@@ -56,6 +57,10 @@ class GatewayProgram:
 
     def log(self):
         return self.log_path.read_text()
+
+    def run_log(self):
+        """The log of the current (or last) run alone: what it wrote since start()."""
+        return self.log_path.read_bytes()[self.run_start:].decode(errors="replace")
 
     def stop(self, sig=signal.SIGTERM):
         """Signals it and returns its exit status once it is gone."""
