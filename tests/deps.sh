@@ -12,6 +12,7 @@ packages=(
 	libcmocka-dev
 	redis-server redis-sentinel redis-tools nutcracker haproxy keepalived
 	iproute2 ethtool procps iputils-ping arping
+	nftables # test_vrrp: drops VRRP in one gateway to split the pair
 	python3 python3-pytest python3-redis
 	# vm-test/: qemu, the guest's initramfs (busybox, modprobe, depmod), xz
 	qemu-system-x86 busybox-static kmod xz-utils

@@ -148,8 +148,11 @@ static void send_advert(struct election *e, uint8_t priority)
 			 "one goes out)",
 			 cfg->interfaces[0], strerror(-r));
 	else if (!r && e->send_failing)
-		log_info("vrrp", "advertisements go out again on %s",
-			 cfg->interfaces[0]);
+		log_info("vrrp", "advertisements go out again on %s%s",
+			 cfg->interfaces[0],
+			 /* The link is back: hosts may have followed another
+			  * gateway meanwhile. */
+			 gateway_announce(e->gw) ? "; VIP announced again" : "");
 	e->send_failing = r != 0;
 }
 
@@ -260,6 +263,12 @@ static void receive(struct election *e, const uint8_t *pkt, size_t len)
 	entered = e->vrrp.since_ms;
 	vrrp_receive(&e->vrrp, &a, src, now, &act);
 	apply(e, &act, now, entered);
+	/* Logged once a burst, not once an advert. */
+	if (act.reannounce && gateway_announce(e->gw))
+		log_info("vrrp",
+			 "%s claims MASTER at priority %u, ours is %u: "
+			 "advertising and announcing the VIP again",
+			 ip(src), a.priority, e->vrrp.priority);
 }
 
 static void on_readable(struct evloop *loop, int fd, unsigned events,

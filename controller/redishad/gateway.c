@@ -180,6 +180,15 @@ static int hold_vips(struct gateway *gw, char *err, size_t errlen)
  * another gateway's MAC. Setting what is already set does nothing, so a
  * reload that keeps `role active` sends no burst.
  */
+bool gateway_announce(struct gateway *gw)
+{
+	if (!gw->active || gw->garp_left || !gw->cfg->garp_count)
+		return false;
+	gw->garp_left = gw->cfg->garp_count;
+	announce(gw->loop, gw);
+	return true;
+}
+
 int gateway_set_active(struct gateway *gw, bool active, char *err,
 		       size_t errlen)
 {
@@ -192,10 +201,9 @@ int gateway_set_active(struct gateway *gw, bool active, char *err,
 		return r;
 	gw->active = active;
 	evloop_timer_stop(gw->loop, &gw->garp);
-	if (active && gw->cfg->garp_count) {
-		gw->garp_left = gw->cfg->garp_count;
-		announce(gw->loop, gw);
-	}
+	gw->garp_left = 0;
+	if (active)
+		gateway_announce(gw);
 	log_info("gateway", "%s",
 		 active ? "active: answering ARP for the VIP"
 			: "inactive: no longer answering ARP for the VIP");

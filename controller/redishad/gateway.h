@@ -44,6 +44,10 @@ int gateway_reload(struct gateway *gw, const uint32_t *old_vips,
 int gateway_set_active(struct gateway *gw, bool active, char *err,
 		       size_t errlen) __attribute__((warn_unused_result));
 
+/* While active, the gratuitous ARP burst again, unless one is under way;
+ * whether a burst began. */
+bool gateway_announce(struct gateway *gw);
+
 /* Clear the active flag and remove the VIPs (clean stop). */
 void gateway_stop(struct gateway *gw);
 

@@ -155,8 +155,16 @@ static void receive_master(struct vrrp *v, const struct vrrp_advert *a,
 		      "equal priority advertisement from a higher address",
 		      act);
 		act->left_master = true;
+	} else if (src != v->my_addr) {
+		/* A lower priority router claims MASTER: it does not hear us
+		 * (a partition healing, a one-way loss). §6.4.3 discards the
+		 * advert; like keepalived, also advertise at once so that it
+		 * steps down, and announce the VIP again so that hosts that
+		 * followed its gratuitous ARPs come back. */
+		send_advert(v, v->priority, now_ms, act);
+		act->reannounce = true;
 	}
-	/* Else a lower priority (or our own, looped back): discarded. */
+	/* Else our own, looped back: discarded. */
 }
 
 void vrrp_receive(struct vrrp *v, const struct vrrp_advert *a, uint32_t src,

@@ -60,6 +60,7 @@ struct vrrp_actions {
 	uint8_t advert_priority;
 	bool became_master; /* set the active flag, send gratuitous ARPs */
 	bool left_master;   /* clear the active flag */
+	bool reannounce;    /* still MASTER: send gratuitous ARPs again */
 	enum vrrp_state from, to; /* the state before and after the call */
 	const char *reason;	  /* why it changed; NULL if it did not */
 };

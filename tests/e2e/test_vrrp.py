@@ -8,6 +8,7 @@ import re
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -138,7 +139,16 @@ def restart_pair(gw1, gw2, config1=None, config2=None):
     gw1.start("--cleanup", config=config1)
     wait_master(gw1)
     gw2.start("--cleanup", config=config2)
+    backup_follows(gw1, gw2)
+
+
+def backup_follows(gw1, gw2):
+    """rh-gw1 MASTER, rh-gw2 BACKUP and following rh-gw1's adverts (its status names rh-gw1:
+    published every second), so that a takeover is measured from an advert rh-gw2 heard."""
     wait_states(gw1, gw2, "MASTER", "BACKUP")
+    wait_for("rh-gw2 to follow rh-gw1's adverts",
+             lambda: [] if vrrp_status(GATEWAY2)["master"] == FRONT_ADDR[GATEWAY] else
+             [str(vrrp_status(GATEWAY2))], 3)
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +161,7 @@ def pair(lab, tmp_path_factory):
     try:
         wait_master(gw1)
         gw2 = Redishad(lab, "--cleanup", config=CONFIG2, gateway=GATEWAY2)
-        wait_states(gw1, gw2, "MASTER", "BACKUP")
+        backup_follows(gw1, gw2)
         wait_until_serving(lab)
         yield gw1, gw2
     finally:
@@ -160,7 +170,7 @@ def pair(lab, tmp_path_factory):
                 daemon.stop()
 
 
-def test_one_master_and_sets_through_it(pair, lab):
+def test_one_master_and_sets_through_it(pair, lab, report):
     gw1, gw2 = pair
     wait_owner(lab, GATEWAY, GATEWAY2)
     # rh-gw1 alone at first: it took over after its Master_Down_Interval without any advert.
@@ -174,10 +184,16 @@ def test_one_master_and_sets_through_it(pair, lab):
             GATEWAY2: {"state": "BACKUP", "priority": 100, "master": "198.18.0.2"}}
     wait_for("redisha-ctl status to show the election",
              lambda: [f"{gw}: {vrrp_status(gw)}" for gw in want if vrrp_status(gw) != want[gw]], 3)
-    # No split brain: one active flag at every sample over 2 s.
-    for _ in range(20):
+    # No split brain: one active flag at every sample over 30 s, and rh-client's entry for the
+    # VIP at rh-gw1 all along.
+    mac, samples, end = front_mac(lab, GATEWAY), 0, time.monotonic() + 30
+    while time.monotonic() < end:
         assert (active(GATEWAY), active(GATEWAY2)) == (True, False)
-        time.sleep(0.1)
+        assert client_neighbour(lab) == mac
+        assert (state(gw1), state(gw2)) == ("MASTER", "BACKUP")
+        samples += 1
+        time.sleep(0.05)
+    report("samples of one active gateway over 30 s", samples, "")
 
 
 def send_advert(lab, vrid, priority, flaw):
@@ -276,8 +292,8 @@ def test_sigterm_of_the_master_hands_over_after_skew(pair, lab, report):
 def test_host_death_links_down_backup_takes_over(pair, lab, report):
     """rh-gw1's links go down, as when its host dies (its redishad still runs, alone): rh-gw2
     takes over after its Master_Down_Interval, rh-client moves to its MAC and the SETs resume.
-    With the links back, rh-gw2 hears the higher priority and steps down; traffic keeps flowing
-    (rh-gw2's datapath forwards what still reaches it until rh-client asks ARP again)."""
+    With the links back, rh-gw2 hears the higher priority and steps down, and rh-gw1, which
+    stayed MASTER alone, hears rh-gw2's adverts and announces the VIP again: rh-client returns."""
     gw1, gw2 = pair
     wait_states(gw1, gw2, "MASTER", "BACKUP")
     wait_owner(lab, GATEWAY, GATEWAY2)
@@ -295,8 +311,57 @@ def test_host_death_links_down_backup_takes_over(pair, lab, report):
             lab.ns_exec(GATEWAY, "ip", "link", "set", ifname, "up")
     wait_states(gw1, gw2, "MASTER", "BACKUP")
     assert transitions(gw2)[-1][3] == "higher priority advertisement"
+    wait_owner(lab, GATEWAY, GATEWAY2)
     wait_for("SET through the VIP", lambda: [] if set_ok(lab) else ["failed"], timeout=5)
     wait_until_serving(lab)
+
+
+@contextmanager
+def vrrp_dropped(lab, gateway, hook, tmp_path):
+    """nftables in `gateway` drops IP protocol 112 (VRRP) on `hook` (input: the gateway hears no
+    adverts; output: none of its own go out), until the block ends."""
+    rules = tmp_path / f"vrrp-{gateway}-{hook}.nft"
+    rules.write_text(f"table ip rh_vrrp_block {{\n  chain {hook} {{\n"
+                     f"    type filter hook {hook} priority 0; policy accept;\n"
+                     f"    ip protocol vrrp counter drop\n  }}\n}}\n")
+    lab.ns_exec(gateway, "nft", "-f", str(rules))
+    try:
+        yield
+        # The rule did drop: otherwise the test proved nothing.
+        counted = lab.ns_exec(gateway, "nft", "list", "table", "ip", "rh_vrrp_block").stdout
+        assert not re.search(r"counter packets 0 ", counted), counted
+    finally:
+        lab.ns_exec(gateway, "nft", "delete", "table", "ip", "rh_vrrp_block", check=False)
+
+
+def test_rh_gw2_deaf_both_master_then_converge(pair, lab, tmp_path, report):
+    """rh-gw2 hears no adverts: as RFC 5798 §6.4.2 says it becomes MASTER after its
+    Master_Down_Interval, while rh-gw1 stays MASTER and discards its lower priority adverts
+    (§6.4.3). Both claim the VIP; rh-gw1, hearing another master, advertises and announces the
+    VIP again, so rh-client stays with it. Unblocked, rh-gw2 hears rh-gw1 and steps down."""
+    gw1, gw2 = pair
+    wait_owner(lab, GATEWAY, GATEWAY2)
+    gw1_before = len(transitions(gw1))
+    with vrrp_dropped(lab, GATEWAY2, "input", tmp_path):
+        rh_gw2_takes_over(gw2, report, "rh-gw2 deaf: ")
+        wait_for("both gateways active", lambda: [] if (active(GATEWAY), active(GATEWAY2)) ==
+                 (True, True) else ["not yet"], 3)
+        wait_for("rh-gw1 to announce the VIP again",
+                 lambda: [] if f"{FRONT_ADDR[GATEWAY2]} claims MASTER at priority 100, ours is 150"
+                 in gw1.run_log() else ["not yet"], 3)
+        wait_for("rh-client's neighbour entry back at rh-gw1",
+                 lambda: [] if client_neighbour(lab) == front_mac(lab, GATEWAY) else
+                 [str(client_neighbour(lab))], 3)
+        time.sleep(1)
+        assert len(transitions(gw1)) == gw1_before  # rh-gw1 MASTER throughout
+        assert state(gw2) == "MASTER"
+        assert set_ok(lab)
+    healed = time.monotonic()
+    wait_states(gw1, gw2, "MASTER", "BACKUP")
+    assert transitions(gw2)[-1][3] == "higher priority advertisement"
+    report("unblocked -> one master (rh-gw2 BACKUP)", time.monotonic() - healed, "s")
+    wait_owner(lab, GATEWAY, GATEWAY2)
+    assert len(transitions(gw1)) == gw1_before
 
 
 @pytest.fixture

@@ -682,9 +682,21 @@ static void test_master_discards_lower(void **state)
 	master_exactly_at(&v, T0 + 341);
 	advert(&v, 100, 10, PEER, T0 + 400);
 	assert_int_equal(v.state, VRRP_MASTER);
-	assert_false(act.send_advert || act.left_master);
+	assert_false(act.left_master);
 	assert_null(act.reason);
-	assert_int_equal(vrrp_next_deadline(&v), T0 + 441);
+	/* the lower router claims MASTER: advertise now (its Adver_Timer
+	 * restarts) and announce the VIP again */
+	assert_true(act.send_advert && act.reannounce);
+	assert_int_equal(act.advert_priority, 150);
+	assert_int_equal(vrrp_next_deadline(&v), T0 + 500);
+	/* equal priority from a lower address: the same */
+	advert(&v, 150, 10, "198.18.0.0", T0 + 450);
+	assert_int_equal(v.state, VRRP_MASTER);
+	assert_true(act.send_advert && act.reannounce);
+	/* an ordinary timer tick does not announce */
+	tick(&v, T0 + 550);
+	assert_true(act.send_advert);
+	assert_false(act.reannounce);
 }
 
 /* A higher priority backup with preemption: the master's adverts are
@@ -809,7 +821,7 @@ static void test_equal_priority_tie(void **state)
 	master_exactly_at(&v, T0 + 360);
 	advert(&v, 100, 10, ME, T0 + 400);
 	assert_int_equal(v.state, VRRP_MASTER);
-	assert_false(act.left_master || act.send_advert);
+	assert_false(act.left_master || act.send_advert || act.reannounce);
 }
 
 static void test_owner_starts_master(void **state)
