@@ -235,6 +235,31 @@ bool datapath_attached(const struct datapath *dp, int ifindex)
 	return id == info.id;
 }
 
+/* The kernel's id of a map, 0 if it cannot be read. */
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+bool datapath_pin_current(const struct datapath *dp, enum datapath_map map)
+{
+	char path[DATAPATH_PIN_DIR_MAX + 32];
+	__u32 held = dp->fds[map] >= 0 ? map_id(dp->fds[map]) : 0;
+	int fd;
+	bool same;
+
+	snprintf(path, sizeof(path), "%s/%s", dp->pin_dir,
+		 datapath_map_names[map]);
+	if (!held || (fd = bpf_obj_get(path)) < 0)
+		return false;
+	same = map_id(fd) == held;
+	close(fd);
+	return same;
+}
+
 int datapath_unpin(const char *instance, char *err, size_t errlen)
 {
 	struct datapath dp;

@@ -53,6 +53,11 @@ int datapath_load(struct datapath *dp, const char *instance, char *err,
 int datapath_open_pinned(struct datapath *dp, const char *instance, char *err,
 			 size_t errlen) __attribute__((warn_unused_result));
 
+/* Whether `map`, as `dp` holds it, is still the one pinned: a redishad
+ * stopped with --cleanup and started again pins new maps, and descriptors
+ * of the old ones go on working on maps that nobody writes any more. */
+bool datapath_pin_current(const struct datapath *dp, enum datapath_map map);
+
 /* Close the descriptors; pins and attachments stay. */
 void datapath_close(struct datapath *dp);
 

@@ -74,17 +74,38 @@ static bool same_master(const struct master *a, const struct master *b)
 	       a->generation == b->generation && a->up == b->up;
 }
 
+/* Once a second: a redishad stopped with --cleanup and started again
+ * pinned new maps, and the held ones are no longer written. */
+static bool pins_replaced(struct masters *m, uint64_t now_ms)
+{
+	if (now_ms < m->next_pin_check_ms)
+		return false;
+	m->next_pin_check_ms = now_ms + MASTERS_REOPEN_MS;
+	if (datapath_pin_current(&m->dp, DP_MAP_SHARDS))
+		return false;
+	log_warn("masters", "%s holds other maps now, or none; reopening",
+		 m->dp.pin_dir);
+	return true;
+}
+
 void masters_refresh(struct masters *m, void (*changed)(void *ctx, size_t shard),
 		     void *ctx)
 {
-	bool lost = false;
+	bool lost = false, open;
 
-	if (m->is_static || (!m->dp_open && !open_pins(m)))
+	if (m->is_static)
 		return;
+	if (m->dp_open && pins_replaced(m, evloop_now_ms())) {
+		datapath_close(&m->dp);
+		m->dp_open = false;
+		m->next_open_ms = 0;
+	}
+	/* Without the pins every shard is down until they come back. */
+	open = m->dp_open || open_pins(m);
 	for (uint32_t i = 0; i < m->cfg->nshards; i++) {
 		struct master now = { 0 };
 
-		if (!lost)
+		if (open && !lost)
 			now = read_master(m, i, &lost);
 		if (!same_master(&now, &m->shard[i])) {
 			m->shard[i] = now;
@@ -92,8 +113,6 @@ void masters_refresh(struct masters *m, void (*changed)(void *ctx, size_t shard)
 		}
 	}
 	if (lost) {
-		/* The pins went away (redishad --cleanup): every shard is
-		 * down until they come back. */
 		datapath_close(&m->dp);
 		m->dp_open = false;
 	}

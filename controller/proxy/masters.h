@@ -15,7 +15,7 @@
 #include "datapath.h"
 
 #define MASTERS_POLL_MS 10
-#define MASTERS_REOPEN_MS 1000 /* retry opening the pins this often */
+#define MASTERS_REOPEN_MS 1000 /* retry opening, or check, the pins this often */
 
 struct master {
 	uint32_t addr;	     /* network order */
@@ -30,6 +30,7 @@ struct masters {
 	struct datapath dp;
 	bool dp_open;
 	uint64_t next_open_ms;
+	uint64_t next_pin_check_ms; /* datapath_pin_current, once a second */
 	bool warned; /* the missing pins were logged once */
 	struct master shard[RH_MAX_SHARDS];
 };

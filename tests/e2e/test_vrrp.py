@@ -1,7 +1,8 @@
 """Two gateways elect the VIP's owner with VRRPv3 (issue 7, DESIGN.md §5): redishad in rh-gw1
 (tests/lab/redisha.conf, priority 150) and in rh-gw2 (tests/lab/redisha-gw2.conf, priority 100),
-VRID 51, an advertisement every 100 ms. The tests start both, kill or stop one, and read the
-daemons' logs, the datapath's active flag (redisha-ctl status) and rh-client's neighbour table."""
+VRID 51, an advertisement every 100 ms, and redisha-proxy on each. The tests start both, kill or
+stop one, and read the daemons' logs, the datapath's active flag (redisha-ctl status), rh-client's
+neighbour table and SETs from rh-client through VIP:7001 and VIP:6379."""
 
 import json
 import re
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway import (CONFIG, CONFIG2, GATEWAY, GATEWAY2, INSTANCE, INSTANCE2, Redishad, ctl,
-                     wait_until_serving)
+from gateway import (CONFIG, CONFIG2, GATEWAY, GATEWAY2, INSTANCE, INSTANCE2, Redishad,
+                     RedishaProxy, ctl, wait_until_serving)
 from keepalived import Keepalived
 from lab import FRONT_ADDR, VIP, wait_for
 
@@ -72,9 +73,14 @@ def client_neighbour(lab):
     return entries[0].get("lladdr") if entries else None
 
 
-def set_ok(lab):
-    """One SET from rh-client through VIP:7001 (redishad's datapath; no proxy runs here)."""
-    return lab.redis_cli("rh-client", VIP, 7001, "SET", "vrrp", "x", check=False, timeout=1) == "OK"
+# The two paths through the VIP: a shard port (the datapath) and the proxy port (redisha-proxy,
+# one on each gateway).
+PATHS = (7001, 6379)
+
+
+def set_ok(lab, port=7001):
+    """One SET from rh-client through VIP:port."""
+    return lab.redis_cli("rh-client", VIP, port, "SET", "vrrp", "x", check=False, timeout=1) == "OK"
 
 
 def wait_states(gw1, gw2, want1, want2, timeout=5):
@@ -108,14 +114,25 @@ def rh_gw2_takes_over(gw2, report, label):
     return took
 
 
-def first_set_after(lab, start, timeout=10):
-    """Seconds from `start` (time.monotonic) to the first SET through VIP:7001 that succeeds."""
-    deadline = start + timeout
-    while time.monotonic() < deadline:
-        if set_ok(lab):
-            return time.monotonic() - start
+def first_sets_after(lab, start, report, label, timeout=10):
+    """A loop of SETs from rh-client through VIP:7001 and VIP:6379 until each has succeeded once;
+    reports, and returns, the seconds from `start` (time.monotonic) to each one's first success."""
+    deadline, resumed = start + timeout, {}
+    while time.monotonic() < deadline and len(resumed) < len(PATHS):
+        for port in PATHS:
+            if port not in resumed and set_ok(lab, port):
+                resumed[port] = time.monotonic() - start
         time.sleep(0.01)
-    pytest.fail(f"no SET through {VIP}:7001 within {timeout} s")
+    missing = [port for port in PATHS if port not in resumed]
+    assert not missing, f"no SET through {VIP}:{missing} within {timeout} s"
+    for port, seconds in resumed.items():
+        report(f"{label} -> first SET through VIP:{port}", seconds, "s")
+    return resumed
+
+
+def sets_work(lab, timeout=5):
+    wait_for("SETs through both paths",
+             lambda: [f"VIP:{port}" for port in PATHS if not set_ok(lab, port)], timeout)
 
 
 METRICS = "127.0.0.1:9860"  # rh-gw1's, in its namespace
@@ -157,17 +174,22 @@ def pair(lab, tmp_path_factory):
     config.write_text(CONFIG.read_text() + f"metrics {METRICS}\n")  # for the drop counters
     # rh-gw1 first and alone until it is MASTER (as in restart_pair).
     gw1 = Redishad(lab, "--cleanup", config=config)
-    gw2 = None
+    started = [gw1]
     try:
         wait_master(gw1)
         gw2 = Redishad(lab, "--cleanup", config=CONFIG2, gateway=GATEWAY2)
+        started.append(gw2)
         backup_follows(gw1, gw2)
+        # redisha-proxy on both gateways, for VIP:6379 (each reads its own redishad's maps).
+        started.append(RedishaProxy(lab, config=config))
+        started.append(RedishaProxy(lab, config=CONFIG2, gateway=GATEWAY2,
+                                    name="redisha-proxy-rh-gw2"))
         wait_until_serving(lab)
+        sets_work(lab)
         yield gw1, gw2
     finally:
-        for daemon in (gw2, gw1):
-            if daemon:
-                daemon.stop()
+        for program in reversed(started):
+            program.stop()
 
 
 def test_one_master_and_sets_through_it(pair, lab, report):
@@ -178,7 +200,7 @@ def test_one_master_and_sets_through_it(pair, lab, report):
     assert first[1:4] == ("BACKUP", "MASTER", "no advertisement within Master_Down_Interval")
     assert MASTER_DOWN_MS[GATEWAY] <= first[4] <= MASTER_DOWN_MS[GATEWAY] + MARGIN_MS, first
     assert not [t for t in transitions(gw2) if t[2] == "MASTER"]
-    assert set_ok(lab)
+    assert all(set_ok(lab, port) for port in PATHS)
     # redisha-ctl status: the election as each redishad publishes it (every second).
     want = {GATEWAY: {"state": "MASTER", "priority": 150, "master": "198.18.0.2"},
             GATEWAY2: {"state": "BACKUP", "priority": 100, "master": "198.18.0.2"}}
@@ -240,7 +262,7 @@ def test_sigkill_of_the_master_backup_takes_over(pair, lab, report):
     mac = front_mac(lab, GATEWAY2)
     wait_for("rh-client's neighbour entry to move to rh-gw2",
              lambda: [] if client_neighbour(lab) == mac else [str(client_neighbour(lab))], 3)
-    report("SIGKILL -> first SET through VIP:7001 (outage)", first_set_after(lab, killed), "s")
+    first_sets_after(lab, killed, report, "SIGKILL (outage)")
     # rh-gw1's datapath, with nobody refreshing its heartbeat, lets go of the VIP.
     wait_for("rh-gw1's dead-man switch", lambda: [] if not answers_for_vip(lab, GATEWAY) else
              ["rh-gw1 still answers ARP"], timeout=3)
@@ -264,7 +286,7 @@ def test_restarted_higher_priority_gateway_preempts(pair, lab, report):
     assert transitions(gw1)[-1][3] == "preempting a lower priority master"
     assert transitions(gw2)[-1][3] == "higher priority advertisement"
     wait_owner(lab, GATEWAY, GATEWAY2)
-    wait_for("SET through the VIP", lambda: [] if set_ok(lab) else ["failed"], timeout=5)
+    sets_work(lab)
 
 
 def test_sigterm_of_the_master_hands_over_after_skew(pair, lab, report):
@@ -283,7 +305,7 @@ def test_sigterm_of_the_master_hands_over_after_skew(pair, lab, report):
     report("rh-gw1 shutdown -> rh-gw2 MASTER (log timestamps)", handover_ms, "ms")
     assert handover_ms <= SKEW_MS[GATEWAY2] + MARGIN_MS
     wait_owner(lab, GATEWAY2, GATEWAY)
-    report("SIGTERM -> first SET through VIP:7001", first_set_after(lab, stopped), "s")
+    first_sets_after(lab, stopped, report, "SIGTERM")
     # Back as at the start, for whatever runs next.
     gw1.start("--cleanup")
     wait_states(gw1, gw2, "MASTER", "BACKUP")
@@ -305,14 +327,14 @@ def test_host_death_links_down_backup_takes_over(pair, lab, report):
         mac = front_mac(lab, GATEWAY2)
         wait_for("rh-client's neighbour entry to move to rh-gw2",
                  lambda: [] if client_neighbour(lab) == mac else [str(client_neighbour(lab))], 3)
-        report("links down -> first SET through VIP:7001 (outage)", first_set_after(lab, down), "s")
+        first_sets_after(lab, down, report, "links down (outage)")
     finally:
         for ifname in ("front0", "back0"):
             lab.ns_exec(GATEWAY, "ip", "link", "set", ifname, "up")
     wait_states(gw1, gw2, "MASTER", "BACKUP")
     assert transitions(gw2)[-1][3] == "higher priority advertisement"
     wait_owner(lab, GATEWAY, GATEWAY2)
-    wait_for("SET through the VIP", lambda: [] if set_ok(lab) else ["failed"], timeout=5)
+    sets_work(lab)
     wait_until_serving(lab)
 
 
@@ -355,7 +377,7 @@ def test_rh_gw2_deaf_both_master_then_converge(pair, lab, tmp_path, report):
         time.sleep(1)
         assert len(transitions(gw1)) == gw1_before  # rh-gw1 MASTER throughout
         assert state(gw2) == "MASTER"
-        assert set_ok(lab)
+        assert all(set_ok(lab, port) for port in PATHS)
     healed = time.monotonic()
     wait_states(gw1, gw2, "MASTER", "BACKUP")
     assert transitions(gw2)[-1][3] == "higher priority advertisement"
@@ -391,7 +413,7 @@ def yields_to_rh_gw2(lab, gw1, gw2, why):
     wait_for("rh-gw1's status to show priority 90",
              lambda: [] if vrrp_status(GATEWAY)["priority"] == 90 else ["not yet"], 3)
     wait_owner(lab, GATEWAY2, GATEWAY)
-    wait_for("SET through the VIP", lambda: [] if set_ok(lab) else ["failed"], timeout=5)
+    sets_work(lab)
 
 
 def test_track_sentinel_no_sentinel_reachable(tracking, lab):
@@ -440,8 +462,7 @@ def test_unicast_peers(pair, lab, tmp_path, report):
         killed = time.monotonic()
         gw1.stop(signal.SIGKILL)
         rh_gw2_takes_over(gw2, report, "unicast: ")
-        report("unicast: SIGKILL -> first SET through VIP:7001",
-               first_set_after(lab, killed), "s")
+        first_sets_after(lab, killed, report, "unicast: SIGKILL")
     finally:
         restart_pair(gw1, gw2, plain[GATEWAY], plain[GATEWAY2])
 
@@ -530,7 +551,7 @@ def test_keepalived_interop(pair, lab, keepalived_in_gw2, report):
     assert took[5] <= MASTER_DOWN_MS[GATEWAY] + MARGIN_MS, took
     report("keepalived SIGKILL: last advert -> redishad MASTER", took[5], "ms")
     wait_owner(lab, GATEWAY, GATEWAY2)
-    wait_for("SET through the VIP", lambda: [] if set_ok(lab) else ["failed"], timeout=5)
+    sets_work(lab)
 
     complaints = [line for line in keepalived.log().splitlines()
                   if KEEPALIVED_COMPLAINTS.search(line)]

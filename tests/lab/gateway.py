@@ -80,11 +80,11 @@ class Redishad(GatewayProgram):
 
 
 class RedishaProxy(GatewayProgram):
-    """redisha-proxy in rh-gw1 with `config` (the lab's by default: VIP:6379, masters from the
-    pinned maps)."""
+    """redisha-proxy in rh-gw1 (or `gateway`) with `config` (the lab's by default: VIP:6379,
+    masters from the pinned maps of its instance)."""
 
-    def __init__(self, lab, *flags, config=CONFIG, name="redisha-proxy"):
-        super().__init__(REDISHA_PROXY, lab, *flags, config=config, gateway=GATEWAY, name=name)
+    def __init__(self, lab, *flags, config=CONFIG, name="redisha-proxy", gateway=GATEWAY):
+        super().__init__(REDISHA_PROXY, lab, *flags, config=config, gateway=gateway, name=name)
 
 
 def wait_until_serving(lab, timeout=10):
