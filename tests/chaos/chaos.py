@@ -5,7 +5,8 @@ fleet one at a time, then every acknowledged write is read back.
     make chaos     CHAOS_FAULTS=N (default 20), CHAOS_SEED=S (default 1),
                    CHAOS_FOLLOW=switch-master|promoted (redishad's sentinel-follow, default switch-master)
 
-Writers run in rh-client: one through the XDP path (round-robin over VIP:7001..7003, a key written
+Two gateways run redishad (VRRP, rh-gw1 the master) and redisha-proxy each. Writers run in
+rh-client: one through the XDP path (round-robin over VIP:7001..7003, a key written
 through VIP:700N lands on shard sN's master) and one through redisha-proxy (VIP:6379, run with
 `proxy-wait-replicas 1 WAIT_MS`). Each writes unique keys chaos:<path>:<seq> = seq every
 WRITE_INTERVAL and records every op (start, end, ok, error). Faults (FAULT_KINDS) are chosen by a
@@ -38,7 +39,8 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lab"))
 
-from gateway import CONFIG, SHARD_PORTS, Redishad, RedishaProxy, ctl, wait_until_serving  # noqa: E402
+from gateway import (CONFIG, CONFIG2, GATEWAY, GATEWAY2, INSTANCE, INSTANCE2,  # noqa: E402
+                     SHARD_PORTS, Redishad, RedishaProxy, ctl, wait_until_serving)
 from lab import (BACK_ADDR, ROOT, SENTINEL_PORT, SENTINELS, SHARDS, VIP, Lab,  # noqa: E402
                  LabError, process_alive, wait_for)
 from netns import inside  # noqa: E402
@@ -55,7 +57,9 @@ KILLED_FOR = 3.0  # seconds a SIGKILLed master stays down after the switch (mast
 DEPOSED_WATCH = 15.0  # seconds a deposed master that came back is watched
 REPORT = ROOT / "build" / "chaos" / "report.json"
 FAULT_KINDS = ("master-kill", "master-kill-restart", "master-sigstop", "sentinel-kill",
-               "proxy-restart", "master-link-down")
+               "proxy-restart", "master-link-down", "gateway-kill")
+ON_BACKUP_FOR = 2.0  # seconds the writers run through rh-gw2 after gateway-kill
+VRRP_TRANSITION = re.compile(r"vrrp: \w+ -> (\w+) \(")
 SWITCH_LINE = re.compile(r"shard (\S+): master (\S+) -> (\S+), generation (\d+) \((.*)\); "
                          r"map written (\d+) ms after it")
 CONFIRM_LINE = re.compile(r"shard (\S+): \+switch-master.* confirms the promotion written (\d+) ms "
@@ -197,33 +201,72 @@ class Fault:
     deposed_samples: int = 0
     deposed_answers: int = 0  # samples in which both VIP:700N and the proxy answered
     dual_master: bool = False
+    on_backup: tuple = None  # gateway-kill: (rh-gw2 MASTER, rh-gw1's redishad restarted)
 
 
 class Chaos:
     """One chaos run on an up lab: run() starts redishad and the proxy, the writers and the
     faults, reads back and returns the report (a dict). Everything it starts it stops."""
 
-    def __init__(self, lab, faults, seed, kinds=FAULT_KINDS, follow="switch-master"):
-        self.lab, self.nfaults, self.seed, self.kinds, self.follow = lab, faults, seed, kinds, follow
+    def __init__(self, lab, faults, seed, kinds=FAULT_KINDS, follow="switch-master", plan=None):
+        """faults chosen from kinds by the seeded RNG, or the kinds of `plan` in its order."""
+        self.lab, self.seed, self.kinds, self.follow = lab, seed, kinds, follow
+        self.plan = list(plan) if plan else None
+        self.nfaults = len(self.plan) if plan else faults
         self.rng = random.Random(seed)
         self.faults = []
         self.switch_events = []
         self.crashes = []
-        self.redishad = self.proxy = None
-        self.proxy_config = lab.state / "chaos-proxy.conf"
-        self.redishad_config = lab.state / "chaos-redishad.conf"
+        # name -> GatewayProgram, in start order; redishad and redisha-proxy in each gateway.
+        self.programs = {}
+        self.restarted = set()  # names of the programs a fault restarted
+
+    @property
+    def redishad(self):
+        return self.programs.get("redishad")
 
     # -- processes --
 
-    def start_proxy(self):
-        self.proxy = RedishaProxy(self.lab, config=self.proxy_config, name="chaos-proxy")
-        wait_for("redisha-proxy through the VIP", lambda: [] if self.lab.redis_cli(
-            CLIENT, VIP, PROXY_PORT, "PING", check=False) == "PONG" else ["no PONG"], 10)
+    def config(self, name, base, extra):
+        path = self.lab.state / f"chaos-{name}.conf"
+        path.write_text(base.read_text() + extra)
+        return path
+
+    def start_redishad(self, gateway):
+        """redishad in `gateway` with the lab's config for it and the run's sentinel-follow; it
+        adopts the pins a killed one left (and removes them when stopped)."""
+        name = "redishad" if gateway == GATEWAY else f"redishad-{gateway}"
+        base = CONFIG if gateway == GATEWAY else CONFIG2
+        config = self.config(name, base, f"sentinel-follow {self.follow}\n")
+        if name in self.programs:
+            self.programs[name].start("--cleanup")
+        else:
+            self.programs[name] = Redishad(self.lab, "--cleanup", config=config, gateway=gateway)
+        return self.programs[name]
+
+    def start_proxy(self, gateway=GATEWAY):
+        """redisha-proxy in `gateway`, proxy-wait-replicas 1 WAIT_MS."""
+        name = "proxy" if gateway == GATEWAY else f"proxy-{gateway}"
+        base = CONFIG if gateway == GATEWAY else CONFIG2
+        config = self.config(name, base, f"proxy-wait-replicas 1 {WAIT_MS}\n")
+        self.programs[name] = RedishaProxy(self.lab, config=config, gateway=gateway,
+                                           name=f"chaos-{name}")
+        if gateway == GATEWAY:
+            wait_for("redisha-proxy through the VIP", lambda: [] if self.lab.redis_cli(
+                CLIENT, VIP, PROXY_PORT, "PING", check=False) == "PONG" else ["no PONG"], 10)
+
+    def wait_vrrp(self, gateway, want, timeout=5):
+        daemon = self.programs["redishad" if gateway == GATEWAY else f"redishad-{gateway}"]
+
+        def pending():
+            states = VRRP_TRANSITION.findall(daemon.run_log())
+            return [] if states and states[-1] == want else [states[-1] if states else "none"]
+        wait_for(f"{gateway}'s redishad to be {want}", pending, timeout)
 
     def check_alive(self, when):
-        for name, daemon in (("redishad", self.redishad), ("redisha-proxy", self.proxy)):
-            if daemon and daemon.proc.poll() is not None:
-                self.crashes.append(f"{name} exited with status {daemon.proc.returncode} {when}")
+        for name, program in self.programs.items():
+            if program.proc.poll() is not None:
+                self.crashes.append(f"{name} exited with status {program.proc.returncode} {when}")
                 raise RuntimeError(self.crashes[-1])
 
     def rss_kib(self, daemon):
@@ -234,15 +277,23 @@ class Chaos:
 
     @staticmethod
     def rst_counters():
-        """The datapath's counters of TCP resets (tx_rst_*, fwd_rst_failover) from redisha-ctl."""
-        counters = json.loads(ctl("--json", "stats").stdout)["counters"]
-        return {name: c["value"] for name, c in counters.items() if "rst" in name}
+        """The datapaths' counters of TCP resets (tx_rst_*, fwd_rst_failover) from redisha-ctl,
+        summed over both gateways."""
+        total = {}
+        for gateway, instance in ((GATEWAY, INSTANCE), (GATEWAY2, INSTANCE2)):
+            counters = json.loads(ctl("--json", "stats", gateway=gateway,
+                                      instance=instance).stdout)["counters"]
+            for name, c in counters.items():
+                if "rst" in name:
+                    total[name] = total.get(name, 0) + c["value"]
+        return total
 
     def resources(self):
+        """RSS of every program (KiB) and rh-gw1's live flows."""
         status = json.loads(ctl("--json", "status").stdout)
-        return {"redishad_rss_kib": self.rss_kib(self.redishad),
-                "proxy_rss_kib": self.rss_kib(self.proxy),
-                "flows": status.get("flows"), "flow_entries": status.get("flow_entries")}
+        found = {f"{name}_rss_kib": self.rss_kib(program) for name, program in self.programs.items()}
+        found.update(flows=status.get("flows"), flow_entries=status.get("flow_entries"))
+        return found
 
     # -- fleet --
 
@@ -280,8 +331,25 @@ class Chaos:
             return
         if fault.kind == "proxy-restart":
             fault.start = time.monotonic()
-            self.proxy.stop(signal.SIGKILL)
+            self.programs["proxy"].stop(signal.SIGKILL)
             self.start_proxy()
+            self.restarted.add("proxy")
+            return
+        if fault.kind == "gateway-kill":
+            # The master gateway's redishad dies; its datapath and proxy stay, the dead-man
+            # switch ends its ARP answers and rh-gw2 takes over. Then it comes back (adopting its
+            # pins) and preempts: both moves reset the flows of the other gateway.
+            fault.target = GATEWAY
+            fault.start = time.monotonic()
+            self.redishad.stop(signal.SIGKILL)
+            self.wait_vrrp(GATEWAY2, "MASTER")
+            took_over = time.monotonic()
+            time.sleep(ON_BACKUP_FOR)
+            fault.on_backup = (took_over, time.monotonic())
+            self.start_redishad(GATEWAY)
+            self.restarted.add("redishad")
+            self.wait_vrrp(GATEWAY, "MASTER")
+            self.wait_vrrp(GATEWAY2, "BACKUP")
             return
         fault.shard = self.rng.choice(list(SHARDS))
         fault.target = self.master_of(fault.shard)
@@ -379,21 +447,24 @@ class Chaos:
 
     def run(self):
         lab = self.lab
-        self.proxy_config.write_text(CONFIG.read_text() + f"proxy-wait-replicas 1 {WAIT_MS}\n")
-        self.redishad_config.write_text(CONFIG.read_text() + f"sentinel-follow {self.follow}\n")
         watchers = [SwitchWatcher(sen, self.switch_events) for sen in SENTINELS]
         writers = [Writer("xdp"), Writer("proxy")]
         started = time.monotonic()
         try:
-            self.redishad = Redishad(lab, "--cleanup", config=self.redishad_config)
+            # rh-gw1 first, MASTER before rh-gw2 starts (test_vrrp.py's restart_pair).
+            self.start_redishad(GATEWAY)
+            self.wait_vrrp(GATEWAY, "MASTER")
+            self.start_redishad(GATEWAY2)
+            self.wait_vrrp(GATEWAY2, "BACKUP")
             wait_until_serving(lab)
+            self.start_proxy(GATEWAY2)
             self.start_proxy()
             for thread in watchers + writers:
                 thread.start()
             time.sleep(3.0)
             baseline = self.resources()
             for n in range(self.nfaults):
-                fault = Fault(self.rng.choice(self.kinds))
+                fault = Fault(self.plan[n] if self.plan else self.rng.choice(self.kinds))
                 self.faults.append(fault)
                 log_offset = len(self.redishad.log())
                 resets = self.rst_counters()
@@ -421,13 +492,8 @@ class Chaos:
         return self.report(writers, lost, baseline, final, time.monotonic() - started)
 
     def stop(self):
-        """Stops redisha-proxy and redishad (whatever run() got to start); their exit statuses."""
-        statuses = {}
-        if self.proxy:
-            statuses["redisha-proxy"] = self.proxy.stop()
-        if self.redishad:
-            statuses["redishad"] = self.redishad.stop()
-        return statuses
+        """Stops every program run() got to start, the last started first; their exit statuses."""
+        return {name: self.programs[name].stop() for name in reversed(self.programs)}
 
     def read_back(self, writer):
         """The acknowledged writes of writer not found with their value: XDP-path keys on their
@@ -496,6 +562,11 @@ class Chaos:
             entry["deposed_samples"] = fault.deposed_samples
             entry["deposed_samples_answered"] = fault.deposed_answers
             entry["notes"] = fault.notes
+            if fault.on_backup:
+                took_over, back = fault.on_backup
+                entry["acked_through_rh_gw2"] = {w.path: sum(
+                    1 for op in w.ops if took_over <= op.start and op.end <= back and not op.error)
+                    for w in writers}
             faults.append(entry)
         totals = {}
         for w in writers:
@@ -508,7 +579,7 @@ class Chaos:
         totals["max_switch_to_map_ms"] = max(switch_ms, default=None)
         totals["dual_master_seen"] = any(f.dual_master for f in self.faults)
         totals["crashes"] = len(self.crashes)
-        resources = {"baseline": baseline, "end": final}
+        resources = {"baseline": baseline, "end": final, "restarted": sorted(self.restarted)}
         for name in baseline:
             if baseline[name] and final[name] is not None:
                 resources[f"{name}_change"] = round(final[name] / baseline[name] - 1, 3)
@@ -563,10 +634,11 @@ def format_table(report):
     return "\n".join(lines)
 
 
-def run_chaos(lab, faults, seed, kinds=FAULT_KINDS, report_path=REPORT, follow="switch-master"):
+def run_chaos(lab, faults, seed, kinds=FAULT_KINDS, report_path=REPORT, follow="switch-master",
+              plan=None):
     """One run on an up lab; writes report_path and returns the report. Raises if the harness or
     a redisha process failed."""
-    chaos = Chaos(lab, faults, seed, kinds, follow)
+    chaos = Chaos(lab, faults, seed, kinds, follow, plan)
     try:
         report = chaos.run()
     finally:
