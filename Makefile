@@ -32,7 +32,8 @@ BPFTOOL := bpftool
 WARN := -Wall -Wextra -Werror
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Icontroller/common -I$(BPF_OUT)
 # libbpf and libxdp are probed by pkg-config once the deps are installed.
-LIBS_BPF = $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LIBS_BPF = $(shell pkg-config --libs libxdp libbpf 2>/dev/null || \
+	echo -lxdp -lbpf -lelf -lz)
 LIBS_TEST := -lcmocka
 
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 $(WARN) \

@@ -33,11 +33,25 @@ extern const char *const datapath_map_names[DP_MAP_COUNT];
 
 #define DATAPATH_PIN_DIR_MAX 128
 
+struct bpf_object;
+struct xdp_program;
+
 struct datapath {
 	char pin_dir[DATAPATH_PIN_DIR_MAX];
-	struct redisha_bpf *skel; /* set by datapath_load only */
-	int prog_fd;		  /* -1 unless loaded */
+	/* Set by datapath_load only: */
+	struct redisha_bpf *skel;
+	struct bpf_object *xdp_obj; /* the program again, for libxdp ... */
+	struct xdp_program *xdp;    /* ... which attaches it */
+	int prog_fd; /* the skeleton's program; -1 unless loaded */
 	int fds[DP_MAP_COUNT];
+};
+
+/* How the program runs on one interface, as the kernel reports it after
+ * datapath_attach. */
+struct datapath_attachment {
+	bool generic;	   /* generic XDP, else native */
+	bool legacy;	   /* alone, not through libxdp's dispatcher */
+	unsigned replaced; /* earlier redisha programs taken off */
 };
 
 /*
@@ -61,17 +75,27 @@ bool datapath_pin_current(const struct datapath *dp, enum datapath_map map);
 /* Close the descriptors; pins and attachments stay. */
 void datapath_close(struct datapath *dp);
 
-/* Attach the loaded program to `ifindex` (of the caller's netns), replacing
- * whatever XDP program is there. */
+/*
+ * Attach the loaded program to `ifindex` (of the caller's netns) through
+ * libxdp's dispatcher, beside other programs there, then take earlier
+ * redisha programs off (all on the same maps, so a restart drops nothing).
+ * Without dispatcher support libxdp attaches the program alone; a lone
+ * earlier redisha program is replaced in one call; any other lone program
+ * is left alone and the attach fails (-EBUSY). Only one redisha instance
+ * per interface: programs are told apart by name.
+ */
 int datapath_attach(const struct datapath *dp, int ifindex, bool generic,
-		    char *err, size_t errlen) __attribute__((warn_unused_result));
+		    struct datapath_attachment *got, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 
+/* Take redisha's programs off `ifindex`, leaving others running; with
+ * nothing else there the interface is left without XDP. */
 int datapath_detach(int ifindex, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-/* Whether the loaded program is the one attached to `ifindex`; false also
- * when the kernel cannot be asked (the caller treats both as "not
- * forwarding"). */
+/* Whether a program this datapath loaded runs on `ifindex` (alone or in
+ * libxdp's dispatcher); false also when the kernel cannot be asked (the
+ * caller treats both as "not forwarding"). */
 bool datapath_attached(const struct datapath *dp, int ifindex);
 
 /* Remove the pins of `instance`; its maps die with their last user. */

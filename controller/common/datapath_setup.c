@@ -171,17 +171,21 @@ int datapath_setup_services(const struct datapath *dp, const struct config *cfg,
 }
 
 int datapath_setup_interfaces(const struct datapath *dp,
-			      const struct config *cfg, char *err,
+			      const struct config *cfg,
+			      struct datapath_attachment *got, char *err,
 			      size_t errlen)
 {
+	__u32 ifindex[CONFIG_MAX_INTERFACES];
+	int r;
+
+	/* Every devmap port before any attach: once the previous program is
+	 * off one interface, the new one may redirect to any other. */
 	for (size_t i = 0; i < cfg->ninterfaces; i++) {
 		const char *name = cfg->interfaces[i];
-		__u32 ifindex = if_nametoindex(name);
 		struct rh_iface iface = { 0 };
 		struct ifreq ifr;
-		int r;
 
-		if (!ifindex) {
+		if (!(ifindex[i] = if_nametoindex(name))) {
 			snprintf(err, errlen, "interface %s: %s", name,
 				 strerror(errno));
 			return -ENODEV;
@@ -189,15 +193,17 @@ int datapath_setup_interfaces(const struct datapath *dp,
 		if ((r = iface_ioctl(name, SIOCGIFHWADDR, &ifr, err, errlen)))
 			return r;
 		memcpy(iface.mac, ifr.ifr_hwaddr.sa_data, RH_ETH_ALEN);
-		if ((r = datapath_update(dp, DP_MAP_IFACES, &ifindex, &iface,
+		if ((r = datapath_update(dp, DP_MAP_IFACES, &ifindex[i], &iface,
 					 err, errlen)) ||
-		    (r = datapath_update(dp, DP_MAP_TX_PORTS, &ifindex,
-					 &ifindex, err, errlen)) ||
-		    (r = datapath_attach(dp, (int)ifindex,
-					 cfg->xdp_mode == CONFIG_XDP_GENERIC,
-					 err, errlen)))
+		    (r = datapath_update(dp, DP_MAP_TX_PORTS, &ifindex[i],
+					 &ifindex[i], err, errlen)))
 			return r;
 	}
+	for (size_t i = 0; i < cfg->ninterfaces; i++)
+		if ((r = datapath_attach(dp, (int)ifindex[i],
+					 cfg->xdp_mode == CONFIG_XDP_GENERIC,
+					 &got[i], err, errlen)))
+			return r;
 	return 0;
 }
 

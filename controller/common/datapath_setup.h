@@ -17,9 +17,11 @@ int datapath_setup_services(const struct datapath *dp, const struct config *cfg,
 	__attribute__((warn_unused_result));
 
 /* Each configured interface: its MAC (ARP replies), a devmap port, and the
- * program attached in the configured XDP mode. */
+ * program attached in the configured XDP mode (datapath_attach), which
+ * `got[i]` describes for interface i. */
 int datapath_setup_interfaces(const struct datapath *dp,
-			      const struct config *cfg, char *err,
+			      const struct config *cfg,
+			      struct datapath_attachment *got, char *err,
 			      size_t errlen) __attribute__((warn_unused_result));
 
 /*

@@ -210,10 +210,33 @@ int gateway_set_active(struct gateway *gw, bool active, char *err,
 	return 0;
 }
 
+/* One line per interface: how the program runs there, and why. */
+static void log_attachments(const struct config *cfg,
+			    const struct datapath_attachment *got)
+{
+	for (size_t i = 0; i < cfg->ninterfaces; i++) {
+		const char *mode = got[i].generic ? "generic" : "native";
+
+		if (!got[i].legacy)
+			log_info("gateway", "%s: %s XDP via the libxdp dispatcher, "
+				 "%u earlier redisha program(s) taken off",
+				 cfg->interfaces[i], mode, got[i].replaced);
+		else if (got[i].replaced)
+			log_info("gateway", "%s: %s XDP as a legacy single program, "
+				 "in place of the earlier redisha one attached "
+				 "that way", cfg->interfaces[i], mode);
+		else
+			log_info("gateway", "%s: %s XDP as a legacy single program "
+				 "(libxdp's dispatcher is unavailable here)",
+				 cfg->interfaces[i], mode);
+	}
+}
+
 int gateway_start(struct gateway *gw, struct evloop *loop,
 		  const struct config *cfg, const struct datapath *dp,
 		  char *err, size_t errlen)
 {
+	struct datapath_attachment got[CONFIG_MAX_INTERFACES];
 	__u32 zero = 0;
 	int r;
 
@@ -237,14 +260,14 @@ int gateway_start(struct gateway *gw, struct evloop *loop,
 				errlen)) ||
 	    (r = hold_vips(gw, err, errlen)) ||
 	    (r = datapath_setup_services(dp, cfg, err, errlen)) ||
-	    (r = datapath_setup_interfaces(dp, cfg, err, errlen)) ||
+	    (r = datapath_setup_interfaces(dp, cfg, got, err, errlen)) ||
 	    (r = datapath_setup_config(dp, cfg, RH_CONFIG_RESET_ON_FAILOVER,
 				       cfg->deadman_ms, err, errlen)) ||
 	    (r = datapath_lookup(dp, DP_MAP_CONFIG, &zero, &gw->rc, err,
 				 errlen)))
 		return r;
-	log_info("gateway", "datapath attached in %s XDP mode to %zu interface(s), %s",
-		 cfg->xdp_mode == CONFIG_XDP_GENERIC ? "generic" : "native",
+	log_attachments(cfg, got);
+	log_info("gateway", "datapath attached to %zu interface(s), %s",
 		 cfg->ninterfaces,
 		 cfg->vrrp.enabled ? "active when elected by VRRP"
 		 : cfg->role == CONFIG_ROLE_ACTIVE ? "role active"

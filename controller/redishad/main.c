@@ -4,15 +4,18 @@
  * fills it from the configuration, follows Sentinel and writes each new
  * master into the maps, and holds the VIP. See docs/operations.md.
  */
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <xdp/libxdp.h>
 
 #include "cmdline.h"
 #include "config.h"
@@ -139,6 +142,41 @@ static int watch_signals(struct daemon_state *d)
 	return evloop_watch(&d->loop, d->sigfd, EV_READ, on_signal, d);
 }
 
+/*
+ * libbpf's and libxdp's messages into the log (to syslog when daemonized,
+ * where stderr goes nowhere), one level quieter as xdp-tools does: their
+ * warnings as info, the rest at debug. redishad logs each outcome itself,
+ * and libxdp's dispatcher probe makes libbpf warn on every kernel that
+ * refuses the dispatcher. Both number their levels alike; each message
+ * carries its library's name.
+ */
+static int log_library(bool warning, const char *fmt, va_list ap)
+{
+	char line[ERR_MAX];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	size_t len;
+
+	if (n < 0)
+		return n;
+	len = strlen(line);
+	if (len && line[len - 1] == '\n') /* the log adds its own */
+		line[len - 1] = '\0';
+	log_msg(warning ? LOG_LVL_INFO : LOG_LVL_DEBUG, "datapath", "%s", line);
+	return n;
+}
+
+static int log_libbpf(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	return log_library(level == LIBBPF_WARN, fmt, ap);
+}
+
+static int log_libxdp(enum libxdp_print_level level, const char *fmt,
+		      va_list ap)
+{
+	return log_library(level == LIBXDP_WARN, fmt, ap);
+}
+
 static void detach_all(const struct config *cfg)
 {
 	char err[ERR_MAX];
@@ -172,6 +210,8 @@ int main(int argc, char **argv)
 	}
 	log_init("redishad", (enum log_level)d.cfg.log_level,
 		 d.cfg.log_syslog || !o.foreground);
+	libbpf_set_print(log_libbpf);
+	libxdp_set_print(log_libxdp);
 	if ((r = evloop_init(&d.loop)) || (r = watch_signals(&d))) {
 		log_err("redishad", "event loop: %s", strerror(-r));
 		return 1;

@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from gateway import (CONFIG, GATEWAY, REDISHAD, SHARD_PORTS, Redishad, ctl, held_connection,
-                     wait_until_serving)
+                     wait_until_serving, xdp_programs)
 from lab import BACK_ADDR, REDIS_PORT, SHARDS, VIP, wait_for
 
 CLIENT_PY = Path(__file__).resolve().parent / "lab_client.py"
+INTERFACES = ("front0", "back0")  # `interface` in CONFIG; xdp-mode native, the default
+ATTACHED_LINE = re.compile(r"gateway: (\S+): (native|generic) XDP "
+                           r"(via the libxdp dispatcher|as a legacy single program)(.*)")
 SWITCH_LINE = re.compile(r"shard (\S+): master (\S+) -> (\S+), generation (\d+) \((.*)\); "
                          r"map written (\d+) ms after it")
 
@@ -98,6 +101,90 @@ def xdp_prog_ids():
     links = subprocess.run(["ip", "-n", GATEWAY, "-j", "link", "show"], capture_output=True,
                            text=True, check=True).stdout
     return {link["ifname"]: link.get("xdp", {}).get("prog", {}).get("id") for link in json.loads(links)}
+
+
+def start_and_wait(redishad, lab, *flags):
+    """Starts redishad and waits until it has attached and VRRP made it active (a datapath left
+    attached serves before that)."""
+    started = ("datapath attached to", "active: answering ARP for the VIP")  # log lines, in order
+    before = [redishad.log().count(line) for line in started]
+
+    def pending():
+        log = redishad.log()
+        return [line for line, n in zip(started, before) if log.count(line) <= n]
+    redishad.start(*flags)
+    wait_for("redishad to attach and become active", pending, timeout=10)
+    wait_until_serving(lab)
+
+
+def attachments_logged(redishad):
+    """What redishad's last start logged for each interface: {ifname: (mode, form, rest)}."""
+    return {m.group(1): m.group(2, 3, 4) for m in ATTACHED_LINE.finditer(redishad.log())}
+
+
+def redisha_programs():
+    """The redisha programs on each configured interface, as xdp_programs() lists them."""
+    programs = xdp_programs()
+    return {ifname: [p for p in programs[ifname] if p[0] == "redisha_xdp"]
+            for ifname in INTERFACES}
+
+
+def test_attached_once_per_interface_as_logged(redishad):
+    """One redisha program on each interface, native as configured, through libxdp's dispatcher
+    or alone exactly as redishad's log says (alone on a kernel the dispatcher refuses)."""
+    logged, programs = attachments_logged(redishad), redisha_programs()
+    for ifname in INTERFACES:
+        assert len(programs[ifname]) == 1, programs
+        _, mode, _, dispatched = programs[ifname][0]
+        assert mode == "native" and logged[ifname][0] == "native", (programs, logged)
+        assert (logged[ifname][1] == "via the libxdp dispatcher") == dispatched, (programs, logged)
+
+
+def test_restart_leaves_only_the_new_program(redishad, lab):
+    """A restarted redishad attaches a program of its own and takes the previous one off: one
+    redisha program per interface, not the previous one, and the log says one was taken off."""
+    restart(redishad, "--keep-datapath")
+    wait_until_serving(lab)
+    before = redisha_programs()
+    assert redishad.stop() == 0
+    start_and_wait(redishad, lab, "--keep-datapath")
+    after, logged = redisha_programs(), attachments_logged(redishad)
+    for ifname in INTERFACES:
+        assert len(after[ifname]) == 1, after
+        assert after[ifname][0][2] != before[ifname][0][2], (before, after)
+        assert logged[ifname][2] in (", 1 earlier redisha program(s) taken off",
+                                     ", in place of the earlier redisha one attached that way"), logged
+    assert redishad.stop() == 0
+    start_and_wait(redishad, lab, "--cleanup")
+
+
+def test_clean_stop_leaves_the_interfaces_without_xdp(redishad, lab):
+    """Stopped without --keep-datapath, redishad takes its program off; as nothing else ran
+    there, no XDP program is left on its interfaces."""
+    assert redishad.stop() == 0
+    try:
+        assert redisha_programs() == {ifname: [] for ifname in INTERFACES}
+        ids = xdp_prog_ids()
+        assert [ids[ifname] for ifname in INTERFACES] == [None, None], ids
+    finally:
+        start_and_wait(redishad, lab, "--cleanup")
+
+
+def test_foreign_single_program_left_alone_and_start_refused(redishad, lab, tmp_path):
+    """An XDP program attached without libxdp's dispatcher is not redisha's to replace: redishad
+    refuses to start, says which program is in the way, and leaves it attached."""
+    xdp_pass = lab.xdp_object
+    assert redishad.stop() == 0
+    ip_front0 = ["ip", "-n", GATEWAY, "link", "set", "dev", "front0"]
+    subprocess.run([*ip_front0, "xdpgeneric", "obj", str(xdp_pass), "sec", "xdp"], check=True)
+    try:
+        redishad.start("--cleanup")
+        assert redishad.proc.wait(timeout=15) == 1
+        assert "runs XDP program xdp_pass" in redishad.log()
+        assert [p[0] for p in xdp_programs()["front0"]] == ["xdp_pass"]
+    finally:
+        subprocess.run([*ip_front0, "xdpgeneric", "off"], check=True)
+        start_and_wait(redishad, lab, "--cleanup")
 
 
 def test_bad_config_exits_2_and_attaches_nothing(redishad, tmp_path, lab):

@@ -87,6 +87,27 @@ class RedishaProxy(GatewayProgram):
         super().__init__(REDISHA_PROXY, lab, *flags, config=config, gateway=gateway, name=name)
 
 
+def xdp_programs(gateway=GATEWAY):
+    """`xdp-loader status` in `gateway` (with the pins, which it reads the dispatcher's programs
+    through): {ifname: [(program, mode, id, via the dispatcher?)]}, the dispatcher itself left
+    out."""
+    proc = subprocess.run([*in_gateway(gateway), "xdp-loader", "status"], capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 0, f"xdp-loader status: {proc.returncode}\n{proc.stdout}{proc.stderr}"
+    programs, ifname, mode = {}, None, None
+    lines = proc.stdout.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("---"))  # under the header
+    for fields in (line.split() for line in lines[rule + 1:] if line.strip()):
+        if fields[0] == "=>":  # => prio name id tag actions: run by the dispatcher above
+            programs[ifname].append((fields[2], mode, int(fields[3]), True))
+            continue
+        ifname, programs[fields[0]] = fields[0], []
+        if fields[1] not in ("<No", "xdp_dispatcher"):  # ifname name mode id tag
+            programs[ifname].append((fields[1], fields[2], int(fields[3]), False))
+        mode = fields[2]
+    return programs
+
+
 def wait_until_serving(lab, timeout=10):
     """Every shard port answers PING through the VIP."""
     def pending():

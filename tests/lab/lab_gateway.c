@@ -94,6 +94,7 @@ static int set_master(const struct datapath *dp, int id, const char *endpoint)
 
 static int cmd_up(const struct config *cfg, int argc, char **argv)
 {
+	struct datapath_attachment got[CONFIG_MAX_INTERFACES];
 	struct datapath dp;
 	int r = datapath_load(&dp, cfg->instance, err, sizeof(err));
 
@@ -112,7 +113,8 @@ static int cmd_up(const struct config *cfg, int argc, char **argv)
 	}
 	/* rh_config last: ARP for the VIP starts once the rest is there. */
 	if (!r)
-		r = datapath_setup_interfaces(&dp, cfg, err, sizeof(err)) ||
+		r = datapath_setup_interfaces(&dp, cfg, got, err,
+					      sizeof(err)) ||
 		    datapath_setup_config(&dp, cfg,
 					  RH_CONFIG_ACTIVE |
 						  RH_CONFIG_RESET_ON_FAILOVER,
