@@ -56,13 +56,13 @@ def test_short_chaos_run(lab, report):
     report("gateway-kill: proxy path outage", gateway["outage_ms"]["proxy"], "ms")
     assert min(gateway["acked_through_rh_gw2"].values()) > 0, gateway
 
-    # No leak: the RSS of what ran throughout (rh-gw2's redishad and redisha-proxy; rh-gw1's are
-    # restarted by the run, theirs is only reported) and the live flows within 10% of the
-    # baseline taken before the faults.
+    # No leak: the RSS of the redishad that ran throughout (rh-gw2's; rh-gw1's is restarted by
+    # the run) and the live flows within 10% of the baseline taken before the faults. The
+    # proxies' RSS is only reported: rh-gw1's is restarted, and rh-gw2's serves its first
+    # clients after the baseline (gateway-kill), so its growth is its warm-up.
     resources = result["resources"]
     assert set(resources["restarted"]) == {"redishad", "proxy"}, resources
     for name in ("redishad-rh-gw2", "proxy-rh-gw2"):
-        change = resources[f"{name}_rss_kib_change"]
-        report(f"{name} RSS change", 100 * change, "%")
-        assert abs(change) <= 0.10, resources
+        report(f"{name} RSS change", 100 * resources[f"{name}_rss_kib_change"], "%")
+    assert abs(resources["redishad-rh-gw2_rss_kib_change"]) <= 0.10, resources
     assert resources["end"]["flows"] <= resources["baseline"]["flows"] * 1.10, resources
