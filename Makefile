@@ -86,7 +86,7 @@ test_proxy_stats_SRCS := controller/redishad/proxy_stats.c
 test_vrrp_SRCS := controller/redishad/vrrp.c controller/redishad/vrrp_packet.c
 BPF_TESTS := $(TEST_OUT)/bpf/test_xdp_nat $(TEST_OUT)/bpf/test_xdp_pass $(TEST_OUT)/bpf/test_xdp_malformed
 
-.PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp bench-proxy fuzz \
+.PHONY: all help deps bpf programs tests clean test test-unit test-bpf test-e2e bench-xdp bench-proxy bench-ha fuzz \
 	lab-up lab-down lab-status demo chaos vm-setup vm-test vm-test-self
 
 all: bpf programs tests
@@ -102,6 +102,7 @@ help:
 	@echo 'make test-e2e   end-to-end tests on the namespace lab (pytest), daemons under ASan+UBSan'
 	@echo 'make bench-xdp  ns per packet on each XDP path -> build/bench/xdp.json'
 	@echo 'make bench-proxy  redisha-proxy vs nutcracker through the lab -> build/bench/proxy.json'
+	@echo 'make bench-ha   gateway takeover, redishad pair vs keepalived pair, on the lab -> build/bench/ha.json'
 	@echo 'make lab-up     start the lab: namespaces, Redis, Sentinels'
 	@echo 'make lab-down   stop the lab and remove everything it made'
 	@echo 'make lab-status print the fleet'
@@ -278,6 +279,11 @@ bench-xdp: $(BENCH_OUT)/bench_xdp
 # normal (unsanitized) programs: it measures (tests/bench/README.md).
 bench-proxy: bpf programs
 	$(Q)$(PYTHON) tests/bench/bench_proxy.py $(BENCH_OUT)/proxy.json
+
+# Takeover of the VIP by the backup gateway, a redishad pair against a
+# keepalived + haproxy pair, on the lab, unsanitized (tests/bench/README.md).
+bench-ha: bpf programs
+	$(Q)$(PYTHON) tests/bench/bench_ha.py $(BENCH_OUT)/ha.json
 
 # ---- vm-test ----------------------------------------------------------------
 

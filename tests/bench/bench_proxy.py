@@ -21,12 +21,7 @@ could not be written). Everything it starts is stopped by pid, and the lab taken
 
 import argparse
 import csv
-import datetime
-import json
-import logging
 import math
-import os
-import platform
 import subprocess
 import sys
 import time
@@ -41,6 +36,7 @@ from gateway import CONFIG, Redishad, RedishaProxy, wait_until_serving  # noqa: 
 from lab import BACK_ADDR, REDIS_PORT, SHARDS, VIP, Lab, LabError, wait_for  # noqa: E402
 from netns import inside  # noqa: E402
 from nutcracker import Nutcracker  # noqa: E402
+from benchlib import run, take_down, write_results  # noqa: E402
 
 CLIENT = "rh-client"
 PROXY_PORT = 6379  # proxy-port in the lab's config
@@ -262,15 +258,7 @@ def bench(out, proxy_threads, scale):
                          "rejected_connections")}
         if any(bad.values()):
             raise BenchError(f"redisha-proxy counted trouble during the run: {bad}")
-        result = {
-            "cases": cases,
-            "machine": {"nproc": os.cpu_count(), "kernel": platform.release()},
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        }
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(json.dumps(result, indent=2) + "\n")
-        tmp.replace(out)
+        write_results(out, cases)
         print(f"\nredisha-proxy ({threads} threads) vs nutcracker, redis-benchmark -c {CLIENTS} "
               f"-r {KEYSPACE}; ratio = redisha ops / nutcracker ops\n{table(cases)}\n-> {out}")
     except (BenchError, LabError, redis.RedisError, OSError) as error:
@@ -295,10 +283,7 @@ def bench(out, proxy_threads, scale):
                 print(f"{path.relative_to(ROOT)}: {len(noted)} warning/error lines, e.g.:")
                 for line in noted[:10]:
                     print(f"  {line}")
-        try:
-            lab.down()
-        except LabError as error:
-            failures.append(f"lab down: {error}")
+        take_down(lab, failures)
     return failures
 
 
@@ -310,14 +295,7 @@ def main(argv=None):
     parser.add_argument("--scale", type=float, default=1.0,
                         help="multiply every case's request count (for a quick try)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="lab: %(message)s")
-    started = time.monotonic()
-    failures = bench(args.out, args.proxy_threads, args.scale)
-    print(f"bench-proxy: {time.monotonic() - started:.0f} s")
-    if failures:
-        print("bench-proxy FAILED:\n" + "\n".join(failures), file=sys.stderr)
-        return 1
-    return 0
+    return run("bench-proxy", lambda: bench(args.out, args.proxy_threads, args.scale))
 
 
 if __name__ == "__main__":

@@ -10,44 +10,25 @@ import signal
 import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from gateway import (CONFIG, CONFIG2, GATEWAY, GATEWAY2, INSTANCE, INSTANCE2, Redishad,
-                     RedishaProxy, ctl, wait_until_serving)
+from gateway import CONFIG, CONFIG2, GATEWAY, GATEWAY2, RedishaProxy, ctl, wait_until_serving
 from keepalived import Keepalived
 from lab import FRONT_ADDR, VIP, wait_for
+from vrrp import (INSTANCES, answers_for_vip, front_mac, master_down_ms, restart_pair,
+                  skew_ms, start_pair, state, transitions, vrrp_status, wait_master,
+                  wait_states)
 
 VRRP_SEND = Path(__file__).resolve().parent / "vrrp_send.py"
 
 ADVERT_MS = 100
-# Master_Down_Interval (RFC 5798 §6.1) = 3 x interval + Skew_Time, (256 - priority) x interval / 256.
-MASTER_DOWN_MS = {GATEWAY: 3 * ADVERT_MS + (256 - 150) * ADVERT_MS // 256,
-                  GATEWAY2: 3 * ADVERT_MS + (256 - 100) * ADVERT_MS // 256}
-SKEW_MS = {GATEWAY: (256 - 150) * ADVERT_MS // 256, GATEWAY2: (256 - 100) * ADVERT_MS // 256}
+# Master_Down_Interval (RFC 5798 §6.1) and Skew_Time of each gateway.
+MASTER_DOWN_MS = {GATEWAY: master_down_ms(ADVERT_MS, 150), GATEWAY2: master_down_ms(ADVERT_MS, 100)}
+SKEW_MS = {GATEWAY: skew_ms(ADVERT_MS, 150), GATEWAY2: skew_ms(ADVERT_MS, 100)}
 # The issue's allowance past the interval: scheduling, and the log line written after the takeover.
 MARGIN_MS = 100
-INSTANCES = {GATEWAY: INSTANCE, GATEWAY2: INSTANCE2}
-TRANSITION = re.compile(r"^(\S+Z) \S+ vrrp: (\w+) -> (\w+) \((.*?); (\d+) ms in \w+, "
-                        r"last advertisement accepted (?:none seen|(\d+) ms ago)\)", re.M)
-
-
-def transitions(daemon):
-    """[(time, from, to, reason, ms in from, ms since the last accepted advert or None)] of the
-    daemon's current run."""
-    return [(datetime.fromisoformat(m.group(1).replace("Z", "+00:00")), m.group(2), m.group(3),
-             m.group(4), int(m.group(5)), int(m.group(6)) if m.group(6) else None)
-            for m in TRANSITION.finditer(daemon.run_log())]
-
-
-def state(daemon):
-    """The VRRP state its log last reported, or "dead"."""
-    if daemon.proc.poll() is not None:
-        return "dead"
-    seen = transitions(daemon)
-    return seen[-1][2] if seen else "INIT"
 
 
 def active(gateway):
@@ -55,16 +36,6 @@ def active(gateway):
     when its redishad stopped with --cleanup and took the maps along."""
     out = ctl("status", "--json", gateway=gateway, instance=INSTANCES[gateway])
     return out.returncode == 0 and json.loads(out.stdout)["active"]
-
-
-def vrrp_status(gateway):
-    out = ctl("status", "--json", gateway=gateway, instance=INSTANCES[gateway])
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)["vrrp"]
-
-
-def front_mac(lab, gateway):
-    return json.loads(lab.ns_exec(gateway, "ip", "-j", "link", "show", "front0").stdout)[0]["address"]
 
 
 def client_neighbour(lab):
@@ -83,12 +54,6 @@ def set_ok(lab, port=7001):
     return lab.redis_cli("rh-client", VIP, port, "SET", "vrrp", "x", check=False, timeout=1) == "OK"
 
 
-def wait_states(gw1, gw2, want1, want2, timeout=5):
-    wait_for(f"rh-gw1 {want1} and rh-gw2 {want2}",
-             lambda: [] if (state(gw1), state(gw2)) == (want1, want2)
-             else [f"rh-gw1 {state(gw1)}, rh-gw2 {state(gw2)}"], timeout)
-
-
 def wait_owner(lab, owner, other, timeout=5):
     """The datapath flags say `owner` alone is active, and rh-client's entry for the VIP is its MAC."""
     wait_for(f"{owner} alone active",
@@ -96,11 +61,6 @@ def wait_owner(lab, owner, other, timeout=5):
     mac = front_mac(lab, owner)
     wait_for(f"rh-client's neighbour entry for the VIP at {owner}'s {mac}",
              lambda: [] if client_neighbour(lab) == mac else [str(client_neighbour(lab))], timeout)
-
-
-def wait_master(daemon):
-    wait_for(f"{daemon.gateway} to become MASTER",
-             lambda: [] if state(daemon) == "MASTER" else [state(daemon)], timeout=3)
 
 
 def rh_gw2_takes_over(gw2, report, label):
@@ -147,39 +107,13 @@ def vrrp_drops(lab):
             re.finditer(r'^redisha_vrrp_dropped_total\{reason="(\w+)"\} (\d+)$', body, re.M)}
 
 
-def restart_pair(gw1, gw2, config1=None, config2=None):
-    """Both redishads stopped (if running) and started again with these configs, or the ones they
-    last ran with: rh-gw1 first and alone until it is MASTER, since started together a slow start
-    of rh-gw1 (the sanitizers, a busy machine) would let rh-gw2's timer run out first."""
-    for daemon in (gw2, gw1):
-        daemon.stop()
-    gw1.start("--cleanup", config=config1)
-    wait_master(gw1)
-    gw2.start("--cleanup", config=config2)
-    backup_follows(gw1, gw2)
-
-
-def backup_follows(gw1, gw2):
-    """rh-gw1 MASTER, rh-gw2 BACKUP and following rh-gw1's adverts (its status names rh-gw1:
-    published every second), so that a takeover is measured from an advert rh-gw2 heard."""
-    wait_states(gw1, gw2, "MASTER", "BACKUP")
-    wait_for("rh-gw2 to follow rh-gw1's adverts",
-             lambda: [] if vrrp_status(GATEWAY2)["master"] == FRONT_ADDR[GATEWAY] else
-             [str(vrrp_status(GATEWAY2))], 3)
-
-
 @pytest.fixture(scope="module")
 def pair(lab, tmp_path_factory):
     config = tmp_path_factory.mktemp("vrrp") / "redisha.conf"
     config.write_text(CONFIG.read_text() + f"metrics {METRICS}\n")  # for the drop counters
-    # rh-gw1 first and alone until it is MASTER (as in restart_pair).
-    gw1 = Redishad(lab, "--cleanup", config=config)
-    started = [gw1]
+    gw1, gw2 = start_pair(lab, config, CONFIG2)
+    started = [gw1, gw2]
     try:
-        wait_master(gw1)
-        gw2 = Redishad(lab, "--cleanup", config=CONFIG2, gateway=GATEWAY2)
-        started.append(gw2)
-        backup_follows(gw1, gw2)
         # redisha-proxy on both gateways, for VIP:6379 (each reads its own redishad's maps).
         started.append(RedishaProxy(lab, config=config))
         started.append(RedishaProxy(lab, config=CONFIG2, gateway=GATEWAY2,
@@ -266,13 +200,6 @@ def test_sigkill_of_the_master_backup_takes_over(pair, lab, report):
     # rh-gw1's datapath, with nobody refreshing its heartbeat, lets go of the VIP.
     wait_for("rh-gw1's dead-man switch", lambda: [] if not answers_for_vip(lab, GATEWAY) else
              ["rh-gw1 still answers ARP"], timeout=3)
-
-
-def answers_for_vip(lab, gateway):
-    """Whether `gateway`'s MAC answers an ARP request for the VIP from rh-client (1 s)."""
-    out = lab.ns_exec("rh-client", "arping", "-c", "2", "-w", "1", "-i", "eth0", VIP,
-                      check=False).stdout.lower()
-    return front_mac(lab, gateway) in out
 
 
 def test_restarted_higher_priority_gateway_preempts(pair, lab, report):
@@ -477,11 +404,6 @@ KEEPALIVED_COMPLAINTS = re.compile(
     r"error|interval updated")
 
 
-def wait_keepalived(keepalived, want, timeout=5):
-    wait_for(f"keepalived to be {want}",
-             lambda: [] if keepalived.state() == want else [keepalived.state()], timeout)
-
-
 @pytest.fixture
 def keepalived_in_gw2(pair, lab):
     """rh-gw2 runs keepalived (vrrp_version 3, VRID 51) instead of redishad; the caller sets
@@ -512,14 +434,14 @@ def test_keepalived_interop(pair, lab, keepalived_in_gw2, report):
     drops = vrrp_drops(lab)
     # redishad 150 over keepalived 100.
     keepalived = keepalived_in_gw2(100)
-    wait_keepalived(keepalived, "BACKUP")
+    keepalived.wait_state("BACKUP")
     time.sleep(1)  # ten adverts of redishad's: keepalived must stay BACKUP
     assert (state(gw1), keepalived.state()) == ("MASTER", "BACKUP")
     wait_owner(lab, GATEWAY, GATEWAY2)
     # redishad dies: keepalived takes over, its gratuitous ARPs move rh-client.
     killed = time.monotonic()
     gw1.stop(signal.SIGKILL)
-    wait_keepalived(keepalived, "MASTER")
+    keepalived.wait_state("MASTER")
     report("redishad SIGKILL -> keepalived MASTER", time.monotonic() - killed, "s")
     mac = front_mac(lab, GATEWAY2)
     wait_for("rh-client's neighbour entry to move to rh-gw2",
@@ -528,13 +450,13 @@ def test_keepalived_interop(pair, lab, keepalived_in_gw2, report):
     gw1.start("--cleanup")
     wait_master(gw1)
     assert transitions(gw1)[-1][3] == "preempting a lower priority master"
-    wait_keepalived(keepalived, "BACKUP")
+    keepalived.wait_state("BACKUP")
     wait_owner(lab, GATEWAY, GATEWAY2)
     keepalived.stop()
 
     # keepalived 200 over redishad 150.
     keepalived = keepalived_in_gw2(200)
-    wait_keepalived(keepalived, "MASTER")
+    keepalived.wait_state("MASTER")
     wait_for("rh-gw1 to step down", lambda: [] if state(gw1) == "BACKUP" else [state(gw1)], 3)
     assert transitions(gw1)[-1][3] == "higher priority advertisement"
     wait_for("rh-gw1's status to name keepalived's gateway the master",

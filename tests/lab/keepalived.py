@@ -80,23 +80,35 @@ class Keepalived:
         seen = STATE.findall(self.log())
         return seen[-1] if seen else "INIT"
 
+    def wait_state(self, want, timeout=5):
+        wait_for(f"keepalived in {self.gateway} to be {want}",
+                 lambda: [] if self.state() == want else [self.state()], timeout)
+
     def stop(self, sig=signal.SIGTERM):
         """SIGTERM: keepalived's clean stop (a priority 0 advert, the VIP released). SIGKILL: both
         processes die at once, as with a crash; the VIP stays on front0, as it would."""
-        pids = [self.proc.pid]
-        vrrp = self.vrrp_pid()
-        if sig == signal.SIGKILL and vrrp:
-            pids.append(vrrp)
-        for pid in pids:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
+        vrrp = self.send_signal(sig)
         self.proc.wait(timeout=10)
         if vrrp:
             wait_for("keepalived's VRRP process to exit",
                      lambda: ["alive"] if process_alive(vrrp) else [], 10)
         return self.proc.returncode
+
+    def send_signal(self, sig):
+        """Sends sig without waiting (see stop): to the parent, and with SIGKILL first to the
+        VRRP process too, so that it cannot learn of the parent's death before its own and stop
+        cleanly (a priority 0 advert would make the takeover look faster). Returns the VRRP
+        process's pid (None if unknown)."""
+        pids = [self.proc.pid]
+        vrrp = self.vrrp_pid()
+        if sig == signal.SIGKILL and vrrp:
+            pids.insert(0, vrrp)
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        return vrrp
 
     def remove_vip(self):
         """What an operator does after a keepalived crash: the VIP off front0 (idempotent)."""
