@@ -144,6 +144,28 @@ static __always_inline bool snat_port(const struct rh_config *cfg,
 	return h >= cfg->snat_port_min && h <= cfg->snat_port_max;
 }
 
+/*
+ * Whether the frame is addressed to the MAC of the interface it came in
+ * on. A bridge floods frames for a MAC it has lost (the master gateway's,
+ * when its host died), and a NIC in promiscuous mode hands up frames for
+ * other hosts: the kernel drops those as PACKET_OTHERHOST, and so must the
+ * datapath, or a backup gateway would forward what clients send to the
+ * master.
+ */
+static __always_inline bool to_this_host(const struct pkt *p)
+{
+	__u32 ifindex = p->ctx->ingress_ifindex;
+	const struct rh_iface *iface;
+	const __u8 *dst = p->eth->h_dest;
+
+	iface = bpf_map_lookup_elem(&rh_ifaces, &ifindex);
+	if (!iface)
+		return false;
+	return !((dst[0] ^ iface->mac[0]) | (dst[1] ^ iface->mac[1]) |
+		 (dst[2] ^ iface->mac[2]) | (dst[3] ^ iface->mac[3]) |
+		 (dst[4] ^ iface->mac[4]) | (dst[5] ^ iface->mac[5]));
+}
+
 static __always_inline int handle_tcp(struct pkt *p, struct rh_config *cfg)
 {
 	struct rh_service_key skey = {
@@ -154,6 +176,8 @@ static __always_inline int handle_tcp(struct pkt *p, struct rh_config *cfg)
 	struct rh_service *svc;
 	struct rh_flow *f;
 
+	if (!to_this_host(p))
+		return verdict(XDP_PASS, RH_STAT_PASS_OTHER_HOST);
 	svc = bpf_map_lookup_elem(&rh_services, &skey);
 	if (svc) {
 		if (!acl_allows(cfg, p->ip->saddr))

@@ -18,7 +18,7 @@
 #endif
 
 /* Bumped on any change to this file that alters a map's layout or meaning. */
-#define RH_ABI_VERSION 1
+#define RH_ABI_VERSION 2
 
 /* Pins live under RH_PIN_ROOT/<instance>/<map name>. */
 #define RH_PIN_ROOT "/sys/fs/bpf/redisha"
@@ -236,6 +236,7 @@ static inline int rh_flow_live(const struct rh_config *cfg,
 	X(RH_STAT_PASS_FRAGMENT, "pass_fragment", V)                          \
 	X(RH_STAT_PASS_NOT_TCP, "pass_not_tcp", V)                            \
 	X(RH_STAT_PASS_NOT_OURS, "pass_not_ours", V)                          \
+	X(RH_STAT_PASS_OTHER_HOST, "pass_other_host", V)                      \
 	X(RH_STAT_PASS_PROXY, "pass_proxy", V)                                \
 	X(RH_STAT_DROP_ACL, "drop_acl", V)                                    \
 	X(RH_STAT_PASS_ARP, "pass_arp", V)                                    \

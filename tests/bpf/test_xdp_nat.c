@@ -590,6 +590,35 @@ static void test_nat_vlan_tagged_syn_with_ip_options(void **state)
 	assert_int_equal(v.ip.daddr, pkt_ip(FX_MASTER));
 }
 
+/*
+ * Frames for another host's MAC (a bridge flooding for the master gateway
+ * whose host died) are the kernel's to drop: a client's SYN opens no flow,
+ * and a master's reply to a live binding is not NATed back.
+ */
+static void test_nat_frames_for_another_host_pass(void **state)
+{
+	static const uint8_t other_gateway[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x77 };
+	struct pkt_spec syn = fx_client_spec(CLIENT_PORT, SHARD0_PORT, TH_SYN);
+	struct rh_flow_key bind;
+	struct pkt_spec reply;
+	uint64_t before = fx_stat(RH_STAT_PASS_OTHER_HOST);
+	struct sent s;
+
+	(void)state;
+	memcpy(syn.dst_mac, other_gateway, ETH_ALEN);
+	send_pkt(&syn, fx.front_ifindex, &s);
+	assert_int_equal(s.res.verdict, XDP_PASS);
+	assert_int_equal(fx_flow_count(), 0);
+
+	bind = establish_flow(CLIENT_PORT + 1);
+	reply = fx_master_spec(&bind, TH_ACK | TH_PUSH);
+	memcpy(reply.dst_mac, other_gateway, ETH_ALEN);
+	send_pkt(&reply, fx.back_ifindex, &s);
+	assert_int_equal(s.res.verdict, XDP_PASS);
+	assert_int_equal(s.out.ip.daddr, pkt_ip(FX_SNAT)); /* untouched */
+	assert_int_equal(fx_stat(RH_STAT_PASS_OTHER_HOST) - before, 2);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup(name, fx_reset)
@@ -616,6 +645,7 @@ int main(void)
 		T(test_nat_reply_to_unknown_binding_passes),
 		T(test_nat_ttl_expiring_is_dropped),
 		T(test_nat_vlan_tagged_syn_with_ip_options),
+		T(test_nat_frames_for_another_host_pass),
 	};
 #undef T
 

@@ -239,10 +239,16 @@ static void test_pass_vip_port_without_service_unchanged(void **state)
 /* The gateway's own SSH on its back address is outside the SNAT range. */
 static void test_pass_ssh_to_gateway_unchanged(void **state)
 {
+	struct pkt_spec spec = fx_client_spec(CLIENT_PORT, SSH_PORT, TH_SYN);
 	uint8_t pkt[PKT_MAX_FRAME];
-	size_t len = tcp_from(pkt, FX_MASTER, FX_SNAT, SSH_PORT, TH_SYN);
+	size_t len;
 
 	(void)state;
+	spec.saddr = pkt_ip(FX_MASTER);
+	spec.daddr = pkt_ip(FX_SNAT);
+	memcpy(spec.src_mac, FX_MASTER_MAC, ETH_ALEN);
+	memcpy(spec.dst_mac, FX_BACK_MAC, ETH_ALEN); /* on back0's wire */
+	len = fx_build(pkt, &spec);
 	expect_unchanged("ssh to snat addr", pkt, len, fx.back_ifindex,
 			 XDP_PASS, RH_STAT_PASS_NOT_OURS);
 }

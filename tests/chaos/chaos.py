@@ -44,6 +44,7 @@ from gateway import (CONFIG, CONFIG2, GATEWAY, GATEWAY2, INSTANCE, INSTANCE2,  #
 from lab import (BACK_ADDR, ROOT, SENTINEL_PORT, SENTINELS, SHARDS, VIP, Lab,  # noqa: E402
                  LabError, process_alive, wait_for)
 from netns import inside  # noqa: E402
+from vrrp import wait_master, wait_states  # noqa: E402
 
 log = logging.getLogger("redisha.chaos")
 
@@ -59,7 +60,6 @@ REPORT = ROOT / "build" / "chaos" / "report.json"
 FAULT_KINDS = ("master-kill", "master-kill-restart", "master-sigstop", "sentinel-kill",
                "proxy-restart", "master-link-down", "gateway-kill")
 ON_BACKUP_FOR = 2.0  # seconds the writers run through rh-gw2 after gateway-kill
-VRRP_TRANSITION = re.compile(r"vrrp: \w+ -> (\w+) \(")
 SWITCH_LINE = re.compile(r"shard (\S+): master (\S+) -> (\S+), generation (\d+) \((.*)\); "
                          r"map written (\d+) ms after it")
 CONFIRM_LINE = re.compile(r"shard (\S+): \+switch-master.* confirms the promotion written (\d+) ms "
@@ -255,13 +255,9 @@ class Chaos:
             wait_for("redisha-proxy through the VIP", lambda: [] if self.lab.redis_cli(
                 CLIENT, VIP, PROXY_PORT, "PING", check=False) == "PONG" else ["no PONG"], 10)
 
-    def wait_vrrp(self, gateway, want, timeout=5):
-        daemon = self.programs["redishad" if gateway == GATEWAY else f"redishad-{gateway}"]
-
-        def pending():
-            states = VRRP_TRANSITION.findall(daemon.run_log())
-            return [] if states and states[-1] == want else [states[-1] if states else "none"]
-        wait_for(f"{gateway}'s redishad to be {want}", pending, timeout)
+    def wait_vrrp(self, want1, want2):
+        """rh-gw1's and rh-gw2's redishad in these VRRP states."""
+        wait_states(self.redishad, self.programs[f"redishad-{GATEWAY2}"], want1, want2)
 
     def check_alive(self, when):
         for name, program in self.programs.items():
@@ -342,14 +338,13 @@ class Chaos:
             fault.target = GATEWAY
             fault.start = time.monotonic()
             self.redishad.stop(signal.SIGKILL)
-            self.wait_vrrp(GATEWAY2, "MASTER")
+            self.wait_vrrp("dead", "MASTER")
             took_over = time.monotonic()
             time.sleep(ON_BACKUP_FOR)
             fault.on_backup = (took_over, time.monotonic())
             self.start_redishad(GATEWAY)
             self.restarted.add("redishad")
-            self.wait_vrrp(GATEWAY, "MASTER")
-            self.wait_vrrp(GATEWAY2, "BACKUP")
+            self.wait_vrrp("MASTER", "BACKUP")
             return
         fault.shard = self.rng.choice(list(SHARDS))
         fault.target = self.master_of(fault.shard)
@@ -451,11 +446,10 @@ class Chaos:
         writers = [Writer("xdp"), Writer("proxy")]
         started = time.monotonic()
         try:
-            # rh-gw1 first, MASTER before rh-gw2 starts (test_vrrp.py's restart_pair).
-            self.start_redishad(GATEWAY)
-            self.wait_vrrp(GATEWAY, "MASTER")
+            # rh-gw1 first, MASTER before rh-gw2 starts (as tests/lab/vrrp.py's start_pair).
+            wait_master(self.start_redishad(GATEWAY))
             self.start_redishad(GATEWAY2)
-            self.wait_vrrp(GATEWAY2, "BACKUP")
+            self.wait_vrrp("MASTER", "BACKUP")
             wait_until_serving(lab)
             self.start_proxy(GATEWAY2)
             self.start_proxy()

@@ -93,7 +93,8 @@ def test_status_reports_redishad_vip_and_counts(redishad):
     status = ctl_json("status")
     assert status["instance"] == INSTANCE
     assert status["redishad"] == {"running": True, "pid": redishad.proc.pid, "reason": None}
-    assert status["abi_version"] == 1
+    abi_h = (ROOT / "include" / "redisha" / "abi.h").read_text()
+    assert status["abi_version"] == int(re.search(r"#define RH_ABI_VERSION (\d+)", abi_h).group(1))
     assert status["active"] is True
     assert status["heartbeat_fresh"] is True
     assert 0 <= status["heartbeat_age_s"] < status["deadman_s"]
