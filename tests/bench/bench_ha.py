@@ -16,12 +16,17 @@ then rh-gw2 (priority 100) until it follows rh-gw1's adverts, VRID 51, on front0
               master, as Sentinel names it, for backend.
 From rh-client, tests/bench/ha_probe.py opens a connection to VIP:7001 every 10 ms and learns from
 CLIENT INFO which gateway forwarded it (rh-gw1 198.18.1.2, rh-gw2 198.18.1.3). Once replies come
-through rh-gw1, the fault:
+through rh-gw1, and KILL_AFTER after an advertisement of rh-gw1's seen in rh-client (a raw socket
+for VRRP there), the fault:
   host-death:     rh-gw1's daemon SIGKILLed (redishad; both keepalived processes) and at once its
                   front0 and back0 set down;
   daemon-sigkill: the daemon SIGKILLed, nothing else.
 takeover = the kill -> the first reply through rh-gw2 (CLOCK_MONOTONIC, the probe's and this
-script's); null when none came within 3 x Master_Down_Interval + 5 s. After a daemon-sigkill
+script's); null when none came within 3 x Master_Down_Interval + 5 s. The takeover is rh-gw2's
+Master_Down_Interval less the time since rh-gw1's last advert, plus what the implementation adds:
+so the kill comes at the same point after an advert for both implementations in one repetition,
+(rep + 0.5) / REPS of the interval (the repetitions spread over the cycle), and the time from the
+advert to the kill is recorded (kill_after_advert_ms). After a daemon-sigkill
 takeover it also records whether rh-gw1 still claims the VIP 2 s later: whether rh-gw1's MAC
 answers rh-client's ARP requests for the VIP (redishad's dead-man switch ends that within
 deadman-ms; keepalived leaves the VIP on front0). Between trials the links come back up, every
@@ -41,9 +46,9 @@ the lab taken down, even then.
 import argparse
 import json
 import queue
-import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -55,8 +60,9 @@ sys.path[:0] = [str(ROOT / "tests" / "lab")]
 
 from gateway import CONFIG, CONFIG2, GATEWAY, GATEWAY2, in_gateway  # noqa: E402
 from keepalived import Keepalived  # noqa: E402
-from lab import (BACK_ADDR, BPF_PIN_DIR, GATEWAYS, LINKS, REDIS_PORT, SWITCH, VIP, Lab,  # noqa: E402
+from lab import (BACK_ADDR, BPF_PIN_DIR, FRONT_ADDR, REDIS_PORT, VIP, Lab,  # noqa: E402
                  LabError, wait_for)
+from netns import inside  # noqa: E402
 from benchlib import run, take_down, write_results  # noqa: E402
 from vrrp import answers_for_vip, master_down_ms, start_pair, state  # noqa: E402
 
@@ -68,7 +74,6 @@ PROBE_EVERY_MS = 10
 PROBE_TIMEOUT = 1.0  # s an attempt may take
 PRIORITY = {GATEWAY: 150, GATEWAY2: 100}
 VIA = {BACK_ADDR[GATEWAY]: GATEWAY, BACK_ADDR[GATEWAY2]: GATEWAY2}  # snat / haproxy source
-GATEWAY_PORTS = [link.port for link in LINKS if link.ns in GATEWAYS]  # their switch-side peers
 IMPLS = ("redisha", "keepalived")
 FAULTS = ("host-death", "daemon-sigkill")
 INTERVALS = (100, 1000)
@@ -97,6 +102,40 @@ class BenchError(Exception):
     """Something did not work; the message says what."""
 
 
+class AdvertWatch:
+    """VRRP advertisements as rh-client receives them: a raw socket for IP protocol 112, made in
+    its namespace and joined to 224.0.0.18 there."""
+
+    def __init__(self):
+        with inside(CLIENT):
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+        group = socket.inet_aton("224.0.0.18") + socket.inet_aton(FRONT_ADDR[CLIENT])
+        self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, group)
+
+    def next_from(self, sender, timeout):
+        """CLOCK_MONOTONIC when the next advert from `sender` arrives (earlier ones queued in the
+        socket are skipped)."""
+        self.sock.setblocking(False)
+        try:
+            while self.sock.recv(2048):
+                pass
+        except BlockingIOError:
+            pass
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            self.sock.settimeout(left)
+            try:
+                packet = self.sock.recv(2048)
+            except socket.timeout:
+                break
+            if socket.inet_ntoa(packet[12:16]) == sender:  # the IPv4 header's source
+                return time.monotonic()
+        raise BenchError(f"no advertisement from {sender} seen in {CLIENT} within {timeout} s")
+
+    def close(self):
+        self.sock.close()
+
+
 def give_up_s(ms):
     """How long a trial waits for the first reply through rh-gw2."""
     return 3 * master_down_ms(ms, PRIORITY[GATEWAY2]) / 1000 + 5
@@ -109,16 +148,6 @@ def links(lab, how):
                           capture_output=True, timeout=10)
     if proc.returncode != 0:
         raise BenchError(f"rh-gw1 links {how}: {proc.stderr.strip()}")
-
-
-def no_unknown_unicast_flood(lab):
-    """The switch floods no unknown unicast to the gateways' ports. A gateway's NIC drops
-    unicast frames for another MAC before XDP runs; a veth does not, and when rh-gw1's links go
-    down the bridge forgets its MAC and floods the frames rh-client still sends to it, so rh-gw2's
-    XDP program would see (and forward) them before any takeover. The lab goes down afterwards,
-    taking the setting along."""
-    for port in GATEWAY_PORTS:
-        lab.ns_exec(SWITCH, "bridge", "link", "set", "dev", port, "flood", "off")
 
 
 def leftovers(lab):
@@ -348,8 +377,9 @@ class KeepalivedPair:
                 self.problems.append(f"stopping {what}: {error}")
 
 
-def trial(lab, impl, fault, ms, configs, backend):
-    """One trial -> {impl, fault, interval_ms, takeover_ms, ...} (see the module's docstring)."""
+def trial(lab, impl, fault, ms, phase, configs, backend, adverts):
+    """One trial -> {impl, fault, interval_ms, takeover_ms, ...}, the kill `phase` (0..1) of the
+    interval after an advert of rh-gw1's (see the module's docstring)."""
     found = leftovers(lab)
     if found:
         raise BenchError(f"before a {impl} trial: {'; '.join(found)}")
@@ -363,12 +393,10 @@ def trial(lab, impl, fault, ms, configs, backend):
         probe.wait_through(GATEWAY, WARMUP, 5)
         if pair.dead():
             raise BenchError("; ".join(pair.dead()))
-        # The kill at a random point of the advert cycle: the takeover is rh-gw2's
-        # Master_Down_Interval less the time since the last advert, which would otherwise
-        # repeat from trial to trial (and differ between the implementations).
-        result["kill_delay_ms"] = round(random.uniform(0, ms), 1)
-        time.sleep(result["kill_delay_ms"] / 1000)
+        advert = adverts.next_from(FRONT_ADDR[GATEWAY], 3 * ms / 1000 + 1)
+        time.sleep(max(advert + phase * ms / 1000 - time.monotonic(), 0))
         killed = time.monotonic()
+        result["kill_after_advert_ms"] = round((killed - advert) * 1000, 1)
         pair.kill()
         if fault == "host-death":
             links_down = True
@@ -483,25 +511,26 @@ def interval_configs(lab, intervals):
     return configs
 
 
-def bench(out, reps, intervals, flood):
+def bench(out, reps, intervals):
     lab = Lab()
     failures = []
+    adverts = None
     try:
         lab.up()
         configs = interval_configs(lab, intervals)
-        if not flood:
-            no_unknown_unicast_flood(lab)
         backend = lab.sentinel_master("rh-sen1", SHARD)
         if not backend:
             raise BenchError(f"Sentinel rh-sen1 names no master of {SHARD}")
         trials = []
         total = len(intervals) * len(FAULTS) * reps * len(IMPLS)
+        adverts = AdvertWatch()  # after lab.up: rh-client exists
         for ms in intervals:
             for fault in FAULTS:
                 for rep in range(reps):
+                    phase = (rep + 0.5) / reps
                     for impl in (IMPLS if rep % 2 == 0 else IMPLS[::-1]):
                         started = time.monotonic()
-                        result = trial(lab, impl, fault, ms, configs, backend)
+                        result = trial(lab, impl, fault, ms, phase, configs, backend, adverts)
                         result["rep"] = rep
                         trials.append(result)
                         claim = result.get("dead_host_still_claims_vip")
@@ -518,6 +547,8 @@ def bench(out, reps, intervals, flood):
     except (BenchError, LabError, OSError, subprocess.SubprocessError) as error:
         failures.append(f"{type(error).__name__}: {error}")
     finally:
+        if adverts:
+            adverts.close()
         take_down(lab, failures)
     return failures
 
@@ -530,14 +561,11 @@ def main(argv=None):
     parser.add_argument("--intervals", default=",".join(map(str, INTERVALS)),
                         help="advertisement intervals in ms, comma-separated, multiples of 10 "
                         "(default 100,1000)")
-    parser.add_argument("--flood", action="store_true",
-                        help="leave the switch flooding unknown unicast to the gateways (veth "
-                        "has no MAC filter: rh-gw2's XDP program then sees rh-gw1's traffic)")
     args = parser.parse_args(argv)
     intervals = [int(ms) for ms in args.intervals.split(",")]
     if args.reps < 1 or any(ms < 10 or ms % 10 for ms in intervals):
         parser.error("--reps must be at least 1, intervals multiples of 10 ms")
-    return run("bench-ha", lambda: bench(args.out, args.reps, intervals, args.flood))
+    return run("bench-ha", lambda: bench(args.out, args.reps, intervals))
 
 
 if __name__ == "__main__":

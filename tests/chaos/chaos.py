@@ -28,6 +28,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import signal
 import sys
 import threading
@@ -202,6 +203,7 @@ class Fault:
     deposed_answers: int = 0  # samples in which both VIP:700N and the proxy answered
     dual_master: bool = False
     on_backup: tuple = None  # gateway-kill: (rh-gw2 MASTER, rh-gw1's redishad restarted)
+    stranded: int = 0  # gateway-kill: rh-gw1's live flows at the kill (see report())
 
 
 class Chaos:
@@ -284,6 +286,10 @@ class Chaos:
                     total[name] = total.get(name, 0) + c["value"]
         return total
 
+    @staticmethod
+    def live_flows():
+        return json.loads(ctl("--json", "status").stdout).get("flows")
+
     def resources(self):
         """RSS of every program (KiB) and rh-gw1's live flows."""
         status = json.loads(ctl("--json", "status").stdout)
@@ -336,6 +342,7 @@ class Chaos:
             # switch ends its ARP answers and rh-gw2 takes over. Then it comes back (adopting its
             # pins) and preempts: both moves reset the flows of the other gateway.
             fault.target = GATEWAY
+            fault.stranded = self.live_flows()
             fault.start = time.monotonic()
             self.redishad.stop(signal.SIGKILL)
             self.wait_vrrp("dead", "MASTER")
@@ -557,6 +564,9 @@ class Chaos:
             entry["deposed_samples_answered"] = fault.deposed_answers
             entry["notes"] = fault.notes
             if fault.on_backup:
+                # rh-gw1's flows at the kill stay in its table until flow-timeout: their
+                # clients were reset by rh-gw2 and reconnected, and rh-gw1 never saw them close.
+                entry["flows_stranded"] = fault.stranded
                 took_over, back = fault.on_backup
                 entry["acked_through_rh_gw2"] = {w.path: sum(
                     1 for op in w.ops if took_over <= op.start and op.end <= back and not op.error)
@@ -637,6 +647,11 @@ def run_chaos(lab, faults, seed, kinds=FAULT_KINDS, report_path=REPORT, follow="
         report = chaos.run()
     finally:
         statuses = chaos.stop()
+        # The programs' logs beside the report: the lab's state goes with the next `up`.
+        logs = report_path.parent / f"{report_path.stem}-logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        for program in chaos.programs.values():
+            shutil.copyfile(program.log_path, logs / program.log_path.name)
     report["exit_statuses"] = statuses
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=2) + "\n")
