@@ -196,6 +196,10 @@ class Fault:
     start: float = 0.0
     recovered: float = 0.0
     switch: float = None  # first +switch-master seen for the shard after start
+    # Sentinel may fail over more than once (a just-promoted master wrongly found down): the
+    # last +switch-master before the recovery, and how many masters the shard went through.
+    last_switch: float = None
+    switches: int = 0
     switch_to_map_ms: int = None
     notes: list = field(default_factory=list)
     resets: dict = field(default_factory=dict)  # the datapath's RST counters that moved
@@ -431,8 +435,16 @@ class Chaos:
         """The switch timings of fault from the Sentinel events and redishad's log."""
         if fault.shard is None:
             return
-        events = [t for t, shard, *_ in self.switch_events if shard == fault.shard and t >= fault.start]
-        fault.switch = min(events) if events else None
+        events = sorted((t, new) for t, shard, _, new in self.switch_events
+                        if shard == fault.shard and t >= fault.start)
+        fault.switch = events[0][0] if events else None
+        fault.last_switch = events[-1][0] if events else None
+        # Each Sentinel announces a switch: count the changes of the named master.
+        fault.switches = sum(1 for i, (_, new) in enumerate(events)
+                             if i == 0 or new != events[i - 1][1])
+        if fault.switches > 1:
+            fault.notes.append(f"Sentinel failed over {fault.switches} times: "
+                               f"{' -> '.join(new for i, (_, new) in enumerate(events) if i == 0 or new != events[i - 1][1])}")
         text = self.redishad.log()[log_offset:]
         for match in SWITCH_LINE.finditer(text):
             if match.group(1) == fault.shard:
@@ -553,6 +565,8 @@ class Chaos:
                 entry.setdefault("acked_lost", {})[w.path] = sum(
                     1 for op in lost[w.path] if fault.start <= op.start < fault.recovered)
             entry["fault_to_switch_ms"] = ms_between(fault.start, fault.switch)
+            entry["fault_to_last_switch_ms"] = ms_between(fault.start, fault.last_switch)
+            entry["sentinel_failovers"] = fault.switches
             entry["switch_to_map_ms"] = fault.switch_to_map_ms
             first_ok = [op.end for w in writers for op in w.ops if fault.switch and op.start > fault.switch
                         and not op.error and op.shard == fault.shard]

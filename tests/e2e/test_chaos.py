@@ -1,6 +1,6 @@
 """A short chaos run (tests/chaos/chaos.py, issue 8) on the e2e suite's lab, two gateways with
 VRRP: five faults in a fixed order (master SIGKILL, redisha-proxy SIGKILL + restart, master
-SIGKILL + restart, master SIGKILL, SIGKILL of the master gateway's redishad) under write load
+SIGKILL + restart, SIGKILL of the master gateway's redishad, master SIGKILL) under write load
 through the XDP path and redisha-proxy (proxy-wait-replicas 1), then what the issue says must
 hold. Lost writes through the XDP path are only reported: the datapath cannot WAIT
 (docs/reliability.md). `make chaos` is the full run."""
@@ -13,9 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "chaos"))
 from chaos import ROOT, format_table, run_chaos  # noqa: E402
 
 SEED = 18  # the shards the master faults hit
-# gateway-kill last: twice in ~10 runs a master-kill right after it was served 1.1 s late through
-# the proxy (a TRYAGAIN ~1 s after the switch, cause not found yet; issue 8's note).
-PLAN = ("master-kill", "proxy-restart", "master-kill-restart", "master-kill", "gateway-kill")
+PLAN = ("master-kill", "proxy-restart", "master-kill-restart", "gateway-kill", "master-kill")
 REPORT = ROOT / "build" / "chaos" / "test-report.json"
 MAP_AFTER_SWITCH_MS = 100
 OUTAGE_AFTER_SWITCH_MS = 200
@@ -28,6 +26,8 @@ def test_short_chaos_run(lab, report):
     report("XDP path: acknowledged writes lost", totals["xdp"]["acked_lost"], "writes")
     report("XDP path: longest outage", totals["xdp"]["max_outage_ms"], "ms")
     report("proxy path: longest outage (to a write on 2 copies)", totals["proxy"]["max_outage_ms"], "ms")
+    report("Sentinel failovers past one per fault",
+           sum(max(f["sentinel_failovers"] - 1, 0) for f in result["faults"]), "")
 
     assert totals["crashes"] == 0, result["crashes"]
     statuses = result["exit_statuses"]
@@ -46,7 +46,9 @@ def test_short_chaos_run(lab, report):
         # time, fault -> +switch-master, is down-after-milliseconds plus its failover). Through
         # the proxy "served" is the first write that reached the new master: with
         # proxy-wait-replicas 1 it is answered NOREPL until the shard has a replica again.
-        switch = fault["fault_to_switch_ms"]
+        # Sentinel's own time is to its last +switch-master: with down-after-milliseconds 1000 it
+        # now and then finds the just-promoted master down and fails over again (reported).
+        switch = fault["fault_to_last_switch_ms"]
         assert switch is not None, fault
         assert fault["outage_ms"]["xdp"] <= switch + OUTAGE_AFTER_SWITCH_MS, fault
         assert fault["served_ms"]["proxy"] <= switch + OUTAGE_AFTER_SWITCH_MS, fault
