@@ -45,6 +45,7 @@ from gateway import (CONFIG, CONFIG2, GATEWAY, GATEWAY2, INSTANCE, INSTANCE2,  #
 from lab import (BACK_ADDR, ROOT, SENTINEL_PORT, SENTINELS, SHARDS, VIP, Lab,  # noqa: E402
                  LabError, process_alive, wait_for)
 from netns import inside  # noqa: E402
+from slots import shard_of  # noqa: E402
 from vrrp import wait_master, wait_states  # noqa: E402
 
 log = logging.getLogger("redisha.chaos")
@@ -65,25 +66,6 @@ SWITCH_LINE = re.compile(r"shard (\S+): master (\S+) -> (\S+), generation (\d+) 
                          r"map written (\d+) ms after it")
 CONFIRM_LINE = re.compile(r"shard (\S+): \+switch-master.* confirms the promotion written (\d+) ms "
                           r"before it")
-SLOTS = 16384
-
-
-def crc16(data):
-    """CRC16-XMODEM, Redis Cluster's keyHashSlot."""
-    crc = 0
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
-
-
-def shard_of(key):
-    """The shard redisha-proxy sends key to (the lab's default distribution: cluster slots split
-    evenly over three shards; chaos keys have no hash tag)."""
-    slot = crc16(key.encode()) % SLOTS
-    return "s1" if slot <= 5460 else "s2" if slot <= 10922 else "s3"
 
 
 def host_of(address):

@@ -21,31 +21,7 @@ from lab import wait_for
 from proxy_host import (HOST, MASTER_PORTS, NETNS, ORACLE_PORT, PROXY, PROXY_PORT, ProxyHost,
                         answers)
 from resp_client import RespClient
-
-SLOTS = 16384
-
-
-def crc16(data: bytes) -> int:
-    """CRC16-XMODEM, as Redis Cluster's keyHashSlot: written here independently of keyslot.c."""
-    crc = 0
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
-
-
-def shard_of(key: str) -> str:
-    raw = key.encode()
-    start = raw.find(b"{")
-    if start >= 0:
-        end = raw.find(b"}", start + 1)
-        if end > start + 1:
-            raw = raw[start + 1:end]
-    slot = crc16(raw) % SLOTS
-    # the even split of three shards, as `redis-cli --cluster create`
-    return "s1" if slot <= 5460 else "s2" if slot <= 10922 else "s3"
+from slots import shard_of
 
 
 def keys_on_each_shard(prefix, per_shard):
